@@ -1,0 +1,17 @@
+package tern.cleanup;
+
+/**
+ * Origin - where a message came from, as the receiving service knows it. It goes into the queue
+ * file (postcat shows it, the Received: header and logs use it).
+ *
+ * @param clientName    the client's verified host name, or "unknown" (local submission: "localhost")
+ * @param clientAddress the client's IP address as text ("127.0.0.1", "::1"); "" for local submission
+ * @param clientPort    the client's port, 0 for local submission
+ * @param helo          the HELO/EHLO argument, or "" when none was given
+ * @param protocol      SMTP, ESMTP, ESMTPS, ESMTPA, ESMTPSA, or "local" for sendmail/pickup
+ * @param service       the master.cf service name that received it ("smtp", "submission", "pickup")
+ * @param saslUser      the authenticated user, or null
+ */
+public record Origin(String clientName, String clientAddress, int clientPort, String helo, String protocol,
+                     String service, String saslUser) {
+}
