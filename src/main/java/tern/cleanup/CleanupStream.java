@@ -1,0 +1,34 @@
+package tern.cleanup;
+
+import java.io.IOException;
+
+/**
+ * CleanupStream - one message on its way into the queue; see {@link CleanupService} for the order of
+ * calls. Not thread-safe: one session writes one message.
+ */
+public interface CleanupStream extends AutoCloseable {
+    /** DSN NOTIFY bits for {@link #recipient}; 0 means the client gave no NOTIFY. */
+    int NOTIFY_NEVER = 1;
+    int NOTIFY_SUCCESS = 2;
+    int NOTIFY_FAILURE = 4;
+    int NOTIFY_DELAY = 8;
+
+    /** queueId - the id of this message, valid from begin() on (smtpd logs "ID: client=..."). */
+    String queueId();
+
+    /** sender - the envelope sender as given ("" for the null sender) and the MAIL FROM parameters. */
+    void sender(String address, MailParams params) throws IOException;
+
+    /** recipient - one envelope recipient, its ORCPT (null when not given) and NOTIFY bits. */
+    void recipient(String address, String orcpt, int notify) throws IOException;
+
+    /** contentLine - one line of the message (headers, then body), without its line ending. */
+    void contentLine(byte[] buf, int off, int len) throws IOException;
+
+    /** commit - make the message durable and hand it to the queue manager; returns the queue id. */
+    String commit() throws IOException;
+
+    /** close - remove the file unless commit() succeeded. */
+    @Override
+    void close();
+}
