@@ -5,7 +5,8 @@ import java.util.Arrays;
 /**
  * Main - the entry point of every command in bin/: the launcher passes the name it was called by
  * (postconf, postfix, sendmail, ...) and that command's arguments. Dispatch is a plain switch so
- * that a CLI start loads only the classes of the command it runs.
+ * that a CLI start loads only the classes of the command it runs. Each command is one class with
+ * {@code static int run(String[] args)} returning the exit status.
  */
 public final class Main {
     private Main() {
@@ -18,11 +19,30 @@ public final class Main {
         }
         String command = argv[0];
         String[] args = Arrays.copyOfRange(argv, 1, argv.length);
-        int status = switch (command) {
-            case "postfix" -> notYet(command);
-            case "postconf" -> notYet(command);
-            default -> notYet(command);
-        };
+        int status;
+        try {
+            status = switch (command) {
+                case "postfix" -> Postfix.run(args);
+                case "postconf" -> Postconf.run(args);
+                case "postmap" -> Postmap.run(args);
+                case "postalias" -> Postalias.run(args);
+                case "newaliases" -> Newaliases.run(args);
+                case "postqueue" -> Postqueue.run(args);
+                case "mailq" -> Mailq.run(args);
+                case "postsuper" -> Postsuper.run(args);
+                case "postcat" -> Postcat.run(args);
+                case "qshape" -> Qshape.run(args);
+                case "sendmail" -> Sendmail.run(args);
+                default -> {
+                    System.err.println("tern: unknown command: " + command);
+                    yield 1;
+                }
+            };
+        } catch (RuntimeException | Error e) {
+            // A bug, not a user error: say so in one line, as Postfix's "panic:" would, and still exit non-zero.
+            System.err.println(command + ": panic: " + e);
+            status = 1;
+        }
         System.out.flush();
         System.exit(status);
     }

@@ -1,25 +1,51 @@
 package tern.config;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * ParameterRegistry - every main.cf parameter Tern implements, with its type and Postfix 3.7 default.
+ * ParameterRegistry - every main.cf parameter Tern knows, with its type and Postfix 3.7 default.
  *
- * Adding a parameter is one line in {@link #define}. Defaults are kept unexpanded, exactly as
- * "postconf -d" prints them; a null default is computed from the machine by {@link MachineDefaults}.
- * A name not listed here draws postconf's "unused parameter" warning.
+ * The registry is data, in src/main/resources/tern/config/parameters/:
+ * <ul>
+ * <li>postfix-3.7.txt - every Postfix 3.7 parameter and its default, "name = default" as
+ *     "postconf -d" prints it. Known names draw no "unused parameter" warning.</li>
+ * <li>AREA.types - what Tern implements, one line per parameter: "name type" or
+ *     "name type = default" (the latter for a default that differs or a Tern-only name).
+ *     Types: string, bool, int, size, list, time:U (U is the unit of a bare number: s m h d w).
+ *     Adding a parameter is one line in the area's file.</li>
+ * </ul>
+ * A default of "@machine" is computed from the machine by {@link MachineDefaults}. Defaults are kept
+ * unexpanded, exactly as "postconf -d" prints them.
  */
 public final class ParameterRegistry {
+    /** The areas, one .types file each; a new area is a new file and a name here. */
+    private static final List<String> AREAS = List.of(
+            "global", "master", "log", "smtpd", "cleanup", "queue", "qmgr", "rewrite", "tables",
+            "local", "virtual", "smtp", "pipe", "bounce", "tls", "sasl", "dns", "tools");
+    private static final String DIR = "/tern/config/parameters/";
+    static final String MACHINE = "@machine";
+
     private static final ParameterRegistry STANDARD = new ParameterRegistry();
 
     private final Map<String, Parameter> byName;
 
     private ParameterRegistry() {
-        Map<String, Parameter> m = new LinkedHashMap<>();
-        define(m);
-        this.byName = Collections.unmodifiableMap(m);
+        Map<String, Parameter> m = new TreeMap<>();
+        readKnown(m);
+        for (String area : AREAS) {
+            readTypes(m, area);
+        }
+        this.byName = Collections.unmodifiableMap(new LinkedHashMap<>(m));
     }
 
     /** standard - the registry of this Tern version. */
@@ -32,7 +58,7 @@ public final class ParameterRegistry {
         return byName.get(name);
     }
 
-    /** all - every parameter, in definition order. */
+    /** all - every parameter, in name order (the order postconf prints). */
     public Iterable<Parameter> all() {
         return byName.values();
     }
@@ -41,104 +67,86 @@ public final class ParameterRegistry {
         return byName.containsKey(name);
     }
 
-    private static void str(Map<String, Parameter> m, String name, String def) {
-        m.put(name, new Parameter(name, ParameterType.STRING, def, (char) 0));
+    private static void readKnown(Map<String, Parameter> m) {
+        for (String line : lines("postfix-3.7.txt")) {
+            int eq = line.indexOf(" = ");
+            String name;
+            String def;
+            if (eq < 0 && line.endsWith(" =")) {
+                name = line.substring(0, line.length() - 2);
+                def = "";
+            } else if (eq > 0) {
+                name = line.substring(0, eq);
+                def = line.substring(eq + 3);
+            } else {
+                throw new IllegalStateException("parameters/postfix-3.7.txt: bad line: " + line);
+            }
+            m.put(name, new Parameter(name, ParameterType.STRING, machine(def), (char) 0, false));
+        }
     }
 
-    private static void bool(Map<String, Parameter> m, String name, String def) {
-        m.put(name, new Parameter(name, ParameterType.BOOLEAN, def, (char) 0));
+    private static void readTypes(Map<String, Parameter> m, String area) {
+        String file = area + ".types";
+        for (String line : lines(file)) {
+            String head = line;
+            String def = null;
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                head = line.substring(0, eq).strip();
+                def = machine(line.substring(eq + 1).strip());
+            }
+            String[] w = head.split("\\s+");
+            if (w.length != 2) {
+                throw new IllegalStateException("parameters/" + file + ": bad line: " + line);
+            }
+            String name = w[0];
+            Parameter known = m.get(name);
+            if (def == null) {
+                if (known == null) {
+                    throw new IllegalStateException("parameters/" + file + ": " + name + " is not a Postfix parameter: give it a default");
+                }
+                def = known.defaultValue();
+            }
+            String t = w[1];
+            char unit = 0;
+            ParameterType type;
+            if (t.startsWith("time:") && t.length() == 6) {
+                type = ParameterType.TIME;
+                unit = t.charAt(5);
+            } else {
+                type = switch (t) {
+                    case "string" -> ParameterType.STRING;
+                    case "bool" -> ParameterType.BOOLEAN;
+                    case "int" -> ParameterType.INTEGER;
+                    case "size" -> ParameterType.SIZE;
+                    case "list" -> ParameterType.LIST;
+                    default -> throw new IllegalStateException("parameters/" + file + ": bad type: " + line);
+                };
+            }
+            m.put(name, new Parameter(name, type, def, unit, true));
+        }
     }
 
-    private static void num(Map<String, Parameter> m, String name, String def) {
-        m.put(name, new Parameter(name, ParameterType.INTEGER, def, (char) 0));
+    private static String machine(String def) {
+        return MACHINE.equals(def) ? null : def;
     }
 
-    private static void time(Map<String, Parameter> m, String name, String def, char unit) {
-        m.put(name, new Parameter(name, ParameterType.TIME, def, unit));
-    }
-
-    private static void size(Map<String, Parameter> m, String name, String def) {
-        m.put(name, new Parameter(name, ParameterType.SIZE, def, (char) 0));
-    }
-
-    private static void list(Map<String, Parameter> m, String name, String def) {
-        m.put(name, new Parameter(name, ParameterType.LIST, def, (char) 0));
-    }
-
-    /** define - the table. One line per parameter; keep related ones together. */
-    private static void define(Map<String, Parameter> m) {
-        // Identity of the machine (null: computed, see MachineDefaults)
-        str(m, "myhostname", null);
-        str(m, "mydomain", null);
-        str(m, "myorigin", "$myhostname");
-        list(m, "mydestination", "$myhostname, localhost.$mydomain, localhost");
-        list(m, "mynetworks", null);
-        str(m, "mynetworks_style", "${{$compatibility_level} < {2} ? {subnet} : {host}}");
-        list(m, "relay_domains", "${{$compatibility_level} < {2} ? {$mydestination} : {}}");
-        str(m, "relayhost", "");
-        list(m, "inet_interfaces", "all");
-        list(m, "inet_protocols", "all");
-        str(m, "mail_name", "Postfix");
-        str(m, "mail_version", null);
-        str(m, "compatibility_level", "0");
-        str(m, "smtpd_banner", "$myhostname ESMTP $mail_name");
-
-        // Directories and files
-        str(m, "config_directory", null);
-        str(m, "queue_directory", "/var/spool/postfix");
-        str(m, "data_directory", "/var/lib/postfix");
-        str(m, "command_directory", "/usr/sbin");
-        str(m, "daemon_directory", "/usr/lib/postfix/sbin");
-        str(m, "meta_directory", "/etc/postfix");
-        str(m, "mail_owner", "postfix");
-        str(m, "setgid_group", "postdrop");
-        str(m, "sendmail_path", "/usr/sbin/sendmail");
-        str(m, "newaliases_path", "/usr/bin/newaliases");
-        str(m, "mailq_path", "/usr/bin/mailq");
-        str(m, "manpage_directory", "/usr/share/man");
-        str(m, "html_directory", "no");
-        str(m, "readme_directory", "no");
-        str(m, "sample_directory", "/etc/postfix");
-
-        // Logging
-        str(m, "maillog_file", "");
-        list(m, "maillog_file_prefixes", "/var, /dev/stdout");
-        str(m, "syslog_name", "${multi_instance_name?{$multi_instance_name}:{postfix}}");
-        str(m, "syslog_facility", "mail");
-        str(m, "multi_instance_name", "");
-
-        // Aliases, rewriting and routing
-        list(m, "alias_maps", "hash:/etc/aliases, nis:mail.aliases");
-        list(m, "alias_database", "hash:/etc/aliases");
-        list(m, "virtual_alias_maps", "$virtual_maps");
-        list(m, "virtual_maps", "");
-        list(m, "transport_maps", "");
-        str(m, "home_mailbox", "");
-        str(m, "mailbox_command", "");
-        str(m, "mail_spool_directory", "/var/mail");
-
-        // SMTP server
-        list(m, "smtpd_client_restrictions", "");
-        list(m, "smtpd_helo_restrictions", "");
-        list(m, "smtpd_sender_restrictions", "");
-        list(m, "smtpd_relay_restrictions",
-                "${{$compatibility_level} < {1} ? {} : {permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination}}");
-        list(m, "smtpd_recipient_restrictions", "");
-        list(m, "smtpd_data_restrictions", "");
-        list(m, "smtpd_end_of_data_restrictions", "");
-        list(m, "smtpd_etrn_restrictions", "");
-        bool(m, "smtpd_sasl_auth_enable", "no");
-        bool(m, "smtpd_use_tls", "no");
-        bool(m, "smtpd_enforce_tls", "no");
-        str(m, "smtpd_tls_security_level", "");
-        bool(m, "smtpd_tls_wrappermode", "no");
-        bool(m, "smtp_use_tls", "no");
-        str(m, "smtp_tls_CAfile", "");
-        str(m, "smtp_bind_address", "");
-        str(m, "smtp_bind_address6", "");
-        str(m, "milter_macro_daemon_name", "$myhostname");
-        size(m, "message_size_limit", "10240000");
-        time(m, "smtpd_timeout", "${stress?{10}:{300}}s", 's');
-        time(m, "maximal_queue_lifetime", "5d", 'd');
+    /** lines - the non-comment, non-blank lines of one registry file ("" when the area has none yet). */
+    private static List<String> lines(String file) {
+        try (InputStream in = ParameterRegistry.class.getResourceAsStream(DIR + file)) {
+            if (in == null) {
+                return List.of();
+            }
+            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            List<String> out = new java.util.ArrayList<>();
+            for (String l; (l = r.readLine()) != null; ) {
+                if (!l.isBlank() && !l.startsWith("#")) {
+                    out.add(l);
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
