@@ -139,8 +139,14 @@ public final class TableOpener {
             case "static" -> StaticTable.open(spec, name);
             case "texthash" -> new TextHashTable(spec, Path.of(name), fold, warnings, checkIntervalNanos);
             case "cidr" -> new CidrTable(spec, name, warnings, checkIntervalNanos);
+            case "regexp", "pcre" -> new RegexpTable(spec, type, name, options.allowSubstitution, warnings,
+                    checkIntervalNanos);
+            case "hash", "btree" -> new IndexedTable(spec, type, Path.of(name + ".db"), fold, IndexedFile::open,
+                    checkIntervalNanos);
+            case "cdb" -> new IndexedTable(spec, type, Path.of(name + ".cdb"), fold, CdbFile::open, checkIntervalNanos);
             case "unix" -> UnixTable.open(spec, name, fold, checkIntervalNanos);
             case "proxy" -> open(name, options);
+            case "unionmap", "pipemap" -> CompositeTable.open(spec, type, name, this, options);
             case "nis" -> new NisTable(spec, warnings);
             case "fail" -> new FailTable(spec);
             default -> throw new TableException("unsupported dictionary type: " + type);
