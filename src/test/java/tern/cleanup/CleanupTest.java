@@ -43,7 +43,7 @@ class CleanupTest {
     Cleanup cleanup(boolean local, String... mainCf) throws Exception {
         Config c = Config.of(tmp, MainCf.parse(tmp.resolve("main.cf"), "myhostname = mx.example.test\n" + String.join("\n", mainCf) + "\n"));
         MailLog log = MailLog.toStream("mx.example.test", new PrintStream(logBytes, true, StandardCharsets.UTF_8));
-        return new Cleanup(c, queue, new QueueId(), new DirSync(queue.dir(Queue.Dir.INCOMING)), log.logger("postfix", "cleanup"),
+        return new Cleanup(c, queue, new QueueId(), null, new DirSync(queue.dir(Queue.Dir.INCOMING)), log.logger("postfix", "cleanup"),
                 Cleanup.canonicalOnly(a -> a.contains("@") ? a : a + "@mx.example.test"), o -> local, queued::add);
     }
 
