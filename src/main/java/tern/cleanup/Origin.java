@@ -11,7 +11,23 @@ package tern.cleanup;
  * @param protocol      SMTP, ESMTP, ESMTPS, ESMTPA, ESMTPSA, or "local" for sendmail/pickup
  * @param service       the master.cf service name that received it ("smtp", "submission", "pickup")
  * @param saslUser      the authenticated user, or null
+ * @param uid           for local submission, the submitting user's id; -1 for network clients
  */
 public record Origin(String clientName, String clientAddress, int clientPort, String helo, String protocol,
-                     String service, String saslUser) {
+                     String service, String saslUser, int uid) {
+
+    /** network - a message from an SMTP client. */
+    public static Origin network(String clientName, String clientAddress, int clientPort, String helo, String protocol,
+                                 String service, String saslUser) {
+        return new Origin(clientName, clientAddress, clientPort, helo, protocol, service, saslUser, -1);
+    }
+
+    /** local - a message submitted on this machine (sendmail, then pickup) by user id uid. */
+    public static Origin local(String service, int uid) {
+        return new Origin("localhost", "", 0, "", "local", service, null, uid);
+    }
+
+    public boolean isLocal() {
+        return uid >= 0;
+    }
 }

@@ -14,18 +14,22 @@ public final class Logger {
     }
 
     public void info(String text) {
-        log.write(prefix, text);
+        log.write(Syslog.INFO, prefix, text);
     }
 
     public void warning(String text) {
-        log.write(prefix, "warning: " + text);
+        log.write(Syslog.WARNING, prefix, "warning: " + text);
     }
 
     public void error(String text) {
-        log.write(prefix, "error: " + text);
+        log.write(Syslog.ERR, prefix, "error: " + text);
     }
 
     public void fatal(String text) {
-        log.write(prefix, "fatal: " + text);
+        log.write(Syslog.CRIT, prefix, "fatal: " + text);
+    }
+
+    public void panic(String text) {
+        log.write(Syslog.CRIT, prefix, "panic: " + text);
     }
 }

@@ -2,52 +2,106 @@ package tern.log;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.locks.ReentrantLock;
 
+import tern.config.Config;
+import tern.config.ConfigException;
+
 /**
- * MailLog - where maillog lines go: the maillog_file when it is set, else standard error.
- * Lines have Postfix's format: "Mmm dd hh:mm:ss host syslog_name/program[pid]: text".
- * One write per line, so that lines from many threads never interleave.
- * (syslog delivery through /dev/log is the master's concern; see the log package notes.)
+ * MailLog - where maillog lines go, chosen as Postfix 3.4+ chooses (see {@link #open}):
+ * maillog_file when it is set ("/dev/stdout" included), else syslog through /dev/log, else
+ * standard error. Lines have Postfix's format, "Mmm dd hh:mm:ss host syslog_name/program[pid]: text"
+ * (host is myhostname's first label); syslog gets the same text with the mail facility and the
+ * severity of the line. One write per line, under a lock, so lines from many threads never mix.
+ *
+ * A log that cannot be written does not stop mail: the line is dropped.
  */
-public final class MailLog {
+public final class MailLog implements AutoCloseable {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("MMM ppd HH:mm:ss", Locale.ROOT);
 
     private final String hostName;
-    private final OutputStream out;
+    private final OutputStream out;       // file or stream sink, or null for syslog
+    private final Syslog syslog;          // or null
+    private final boolean closeOut;
     private final long pid = ProcessHandle.current().pid();
     private final ReentrantLock lock = new ReentrantLock();
 
-    private MailLog(String hostName, OutputStream out) {
+    private MailLog(String hostName, OutputStream out, Syslog syslog, boolean closeOut) {
         this.hostName = shortName(hostName);
         this.out = out;
+        this.syslog = syslog;
+        this.closeOut = closeOut;
+    }
+
+    /**
+     * open - the log that config asks for. A maillog_file outside maillog_file_prefixes is refused
+     * with Postfix's message.
+     */
+    public static MailLog open(Config config) throws ConfigException {
+        String host = config.get("myhostname");
+        String file = config.get("maillog_file");
+        if (file.isEmpty()) {
+            Syslog s = Syslog.connect(Path.of("/dev/log"));
+            return s != null ? new MailLog(host, null, s, false) : toStderr(host);
+        }
+        if (!allowed(file, config.list("maillog_file_prefixes"))) {
+            throw new ConfigException("maillog_file value '" + file + "' does not match any prefix in maillog_file_prefixes");
+        }
+        if (file.equals("/dev/stdout")) {
+            return new MailLog(host, System.out, null, false);
+        }
+        try {
+            return toFile(host, Path.of(file));
+        } catch (IOException e) {
+            throw new ConfigException("open " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static boolean allowed(String file, List<String> prefixes) {
+        for (String p : prefixes) {
+            if (file.startsWith(p)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** toFile - append to a maillog file, creating it when needed. */
     public static MailLog toFile(String hostName, Path file) throws IOException {
         OutputStream o = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
                 StandardOpenOption.WRITE);
-        return new MailLog(hostName, o);
+        return new MailLog(hostName, o, null, true);
     }
 
-    /** toStderr - lines on standard error (commands, start-fg). */
+    /** toStderr - lines on standard error (commands, start-fg without a log file). */
     public static MailLog toStderr(String hostName) {
-        return new MailLog(hostName, System.err);
+        return new MailLog(hostName, System.err, null, false);
     }
 
-    /** logger - a logger for one program name under one syslog_name, e.g. ("postfix/smtps", "smtpd"). */
+    /** toStream - lines on any stream (tests). */
+    public static MailLog toStream(String hostName, PrintStream stream) {
+        return new MailLog(hostName, stream, null, false);
+    }
+
+    /** logger - a logger for one program name under one syslog_name, e.g. ("postfix/submission", "smtpd"). */
     public Logger logger(String syslogName, String program) {
         return new Logger(this, syslogName + "/" + program + "[" + pid + "]: ");
     }
 
-    void write(String tagAndPid, String text) {
+    void write(int severity, String tagAndPid, String text) {
+        if (syslog != null) {
+            syslog.send(severity, LocalDateTime.now().format(STAMP) + " " + tagAndPid + text);
+            return;
+        }
         String line = LocalDateTime.now().format(STAMP) + " " + hostName + " " + tagAndPid + text + "\n";
         byte[] b = line.getBytes(StandardCharsets.UTF_8);
         lock.lock();
@@ -55,9 +109,23 @@ public final class MailLog {
             out.write(b);
             out.flush();
         } catch (IOException e) {
-            // A log that cannot be written must not stop mail; there is nowhere else to say it.
+            // nowhere else to say it
         } finally {
             lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (syslog != null) {
+            syslog.close();
+        }
+        if (closeOut) {
+            try {
+                out.close();
+            } catch (IOException e) {
+                // closing a log at exit: nothing to do
+            }
         }
     }
 

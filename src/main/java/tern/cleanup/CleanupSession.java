@@ -1,0 +1,359 @@
+package tern.cleanup;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import tern.log.Logger;
+import tern.queue.DirSync;
+import tern.queue.Envelope;
+import tern.queue.QueueFileWriter;
+
+/**
+ * CleanupSession - one message on its way through cleanup into the queue (see {@link CleanupService}
+ * for the order of calls).
+ *
+ * Headers are handled one logical header at a time as they arrive (the physical lines of the
+ * current header are held until the next one starts, at most header_size_limit bytes; the excess
+ * of a longer header is discarded, as Postfix does), so memory does not grow with the message.
+ * The header section ends at the first empty line or the first line that is not a header; in the
+ * latter case an empty line is put in so that the added headers stay headers. Body lines are
+ * copied straight into the queue file.
+ */
+final class CleanupSession implements CleanupStream {
+    /** RFC 5322 date with the zone name, as Postfix writes it: "Wed, 25 Nov 2026 11:38:30 +0000 (UTC)". */
+    static final DateTimeFormatter RFC822 = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z (zzz)", Locale.ROOT);
+
+    private final Cleanup.Settings settings;
+    private final QueueFileWriter w;
+    private final Origin origin;
+    private final AddressMapping mapping;
+    private final Logger log;
+    private final boolean addMissing;
+    private final Consumer<Envelope> queued;
+    private final DirSync sync;
+
+    private final Set<String> seenRecipients = new HashSet<>();
+    private String firstRecipient;
+    private boolean senderGiven;
+    private String sender = "";
+    private boolean content;
+    private boolean inHeaders = true;
+    private long size;
+    private int hops;
+
+    // the header being collected: its physical lines separated by '\n' (content lines never hold one)
+    private byte[] header = new byte[256];
+    private int headerUsed;
+    private boolean headerTruncated;
+
+    private boolean sawMessageId;
+    private boolean sawDate;
+    private boolean sawFrom;
+    private boolean sawResentFrom;
+    private boolean sawResentMessageId;
+    private boolean sawResentDate;
+    private String messageId;
+
+    CleanupSession(Cleanup.Settings settings, QueueFileWriter w, Origin origin, AddressMapping mapping, Logger log,
+                   boolean addMissing, Consumer<Envelope> queued, DirSync sync) throws IOException {
+        this.settings = settings;
+        this.w = w;
+        this.origin = origin;
+        this.mapping = mapping;
+        this.log = log;
+        this.addMissing = addMissing;
+        this.queued = queued;
+        this.sync = sync;
+        boolean ok = false;
+        try {
+            w.arrival(System.currentTimeMillis());
+            w.attribute("client_name", origin.clientName());
+            w.attribute("client_address", origin.clientAddress());
+            w.attribute("client_port", Integer.toString(origin.clientPort()));
+            w.attribute("helo_name", origin.helo());
+            w.attribute("protocol_name", origin.protocol());
+            w.attribute("service_name", origin.service());
+            if (origin.saslUser() != null) {
+                w.attribute("sasl_username", origin.saslUser());
+            }
+            if (origin.isLocal()) {
+                w.attribute("uid", Integer.toString(origin.uid()));
+            }
+            ok = true;
+        } finally {
+            if (!ok) {
+                w.close();
+            }
+        }
+    }
+
+    @Override
+    public String queueId() {
+        return w.id();
+    }
+
+    @Override
+    public void sender(String address, MailParams params) throws IOException {
+        if (senderGiven) {
+            throw new IllegalStateException("sender given twice");
+        }
+        senderGiven = true;
+        if (params.envid() != null) {
+            w.attribute("envid", params.envid());
+        }
+        if (params.ret() != null) {
+            w.attribute("ret", params.ret());
+        }
+        if (params.body() != null) {
+            w.attribute("body", params.body());
+        }
+        if (params.smtputf8()) {
+            w.attribute("smtputf8", "yes");
+        }
+        sender = mapping.sender(address);
+        w.sender(sender);
+    }
+
+    /** fullName - the sender's full name (sendmail -F or the password file), for an added From: header. */
+    void fullName(String name) throws IOException {
+        if (name != null && !name.isEmpty()) {
+            w.attribute("full_name", name);
+        }
+    }
+
+    @Override
+    public void recipient(String address, String orcpt, int notify) throws IOException {
+        if (!senderGiven) {
+            throw new IllegalStateException("recipient before sender");
+        }
+        List<String> targets = mapping.recipients(address);
+        String original = settings.enableOriginalRecipient() ? address : "";
+        for (String t : targets) {
+            // Postfix keeps one copy per (recipient, original recipient), within a bounded memory
+            String key = t.toLowerCase(Locale.ROOT) + "\t" + original;
+            if (seenRecipients.size() < settings.duplicateFilterLimit() || settings.duplicateFilterLimit() == 0) {
+                if (!seenRecipients.add(key)) {
+                    continue;
+                }
+            }
+            if (firstRecipient == null) {
+                firstRecipient = t;
+            }
+            w.recipient(t, original, orcpt == null ? "" : orcpt, notify);
+        }
+    }
+
+    @Override
+    public void contentLine(byte[] buf, int off, int len) throws IOException {
+        if (!content) {
+            startContent();
+        }
+        size += len + 2;
+        if (!inHeaders) {
+            w.contentLine(buf, off, len);
+            return;
+        }
+        if (len > 0 && (buf[off] == ' ' || buf[off] == '\t') && headerUsed > 0) {
+            appendToHeader(buf, off, len, true);
+            return;
+        }
+        flushHeader();
+        if (len == 0) {
+            endHeaders(true);
+            return;
+        }
+        if (headerNameLength(buf, off, len) > 0) {
+            appendToHeader(buf, off, len, false);
+            return;
+        }
+        // not a header: the header section ends here and this line begins the body
+        endHeaders(false);
+        w.contentLine(new byte[0], 0, 0);
+        w.endHeaders();
+        w.contentLine(buf, off, len);
+    }
+
+    private void startContent() throws IOException {
+        if (!senderGiven) {
+            throw new IllegalStateException("content before sender");
+        }
+        if (w.recipientCount() == 0) {
+            throw new CleanupRejectedException("554 5.5.1 Error: no valid recipients");
+        }
+        content = true;
+        w.beginContent();
+        writeReceived();
+    }
+
+    /** writeReceived - our Received: header, worded and folded as Postfix's. */
+    private void writeReceived() throws IOException {
+        String date = ZonedDateTime.now().format(RFC822);
+        String id = w.id();
+        String rcpt = w.recipientCount() == 1 && firstRecipient != null ? "\tfor <" + firstRecipient + ">; " + date : null;
+        if (origin.isLocal()) {
+            w.contentLine("Received: by " + settings.myhostname() + " (" + settings.mailName() + ", from userid "
+                    + origin.uid() + ")");
+            w.contentLine(rcpt == null ? "\tid " + id + "; " + date : "\tid " + id);
+        } else {
+            String helo = origin.helo().isEmpty() ? origin.clientName() : origin.helo();
+            w.contentLine("Received: from " + helo + " (" + origin.clientName() + " [" + origin.clientAddress() + "])");
+            String by = "\tby " + settings.myhostname() + " (" + settings.mailName() + ") with " + origin.protocol()
+                    + " id " + id;
+            w.contentLine(rcpt == null ? by + "; " + date : by);
+        }
+        if (rcpt != null) {
+            w.contentLine(rcpt);
+        }
+    }
+
+    private void appendToHeader(byte[] buf, int off, int len, boolean continuation) {
+        if (headerTruncated) {
+            return;
+        }
+        int need = headerUsed + (continuation ? 1 : 0) + len;
+        if (need > settings.headerSizeLimit()) {
+            headerTruncated = true; // the excess of an over-long header is discarded
+            return;
+        }
+        if (need > header.length) {
+            header = java.util.Arrays.copyOf(header, Math.max(need, header.length * 2));
+        }
+        if (continuation) {
+            header[headerUsed++] = '\n';
+        }
+        System.arraycopy(buf, off, header, headerUsed, len);
+        headerUsed += len;
+    }
+
+    /** flushHeader - inspect the collected header, then write it unless message_drop_headers names it. */
+    private void flushHeader() throws IOException {
+        if (headerUsed == 0) {
+            return;
+        }
+        int nameLen = headerNameLength(header, 0, headerUsed);
+        String name = new String(header, 0, nameLen - 1, StandardCharsets.ISO_8859_1).strip().toLowerCase(Locale.ROOT);
+        boolean drop = settings.dropHeaders().contains(name);
+        switch (name) {
+            case "received", "delivered-to" -> hops++;
+            case "message-id" -> {
+                sawMessageId = true;
+                messageId = headerValue(nameLen);
+                log.info(w.id() + ": message-id=" + messageId);
+            }
+            case "date" -> sawDate = true;
+            case "from" -> sawFrom = true;
+            case "resent-from" -> sawResentFrom = true;
+            case "resent-message-id" -> sawResentMessageId = true;
+            case "resent-date" -> sawResentDate = true;
+            default -> {
+            }
+        }
+        if (!drop) {
+            int start = 0;
+            for (int i = 0; i <= headerUsed; i++) {
+                if (i == headerUsed || header[i] == '\n') {
+                    w.contentLine(header, start, i - start);
+                    start = i + 1;
+                }
+            }
+        }
+        headerUsed = 0;
+        headerTruncated = false;
+    }
+
+    private String headerValue(int nameLen) {
+        String v = new String(header, nameLen + 1, headerUsed - nameLen - 1, StandardCharsets.UTF_8);
+        return v.replace('\n', ' ').strip();
+    }
+
+    /** endHeaders - add what is missing; write the empty line when the message had one. */
+    private void endHeaders(boolean emptyLineFollows) throws IOException {
+        inHeaders = false;
+        if (addMissing) {
+            boolean resent = sawResentFrom || sawResentDate || sawResentMessageId;
+            if (resent ? !sawResentMessageId : !sawMessageId) {
+                String id = "<" + ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMddHHmmss", Locale.ROOT))
+                        + "." + w.id() + "@" + settings.myhostname() + ">";
+                w.contentLine((resent ? "Resent-Message-Id: " : "Message-Id: ") + id);
+                messageId = id;
+                log.info(w.id() + ": " + (resent ? "resent-message-id=" : "message-id=") + id);
+            }
+            if (resent ? !sawResentDate : !sawDate) {
+                w.contentLine((resent ? "Resent-Date: " : "Date: ") + ZonedDateTime.now().format(RFC822));
+            }
+            if (resent ? !sawResentFrom : !sawFrom) {
+                w.contentLine((resent ? "Resent-From: " : "From: ") + fromValue());
+            }
+        } else if (!sawMessageId) {
+            log.info(w.id() + ": message-id=" + (messageId == null ? "" : messageId));
+        }
+        if (emptyLineFollows) {
+            w.contentLine(new byte[0], 0, 0);
+            w.endHeaders();
+        }
+    }
+
+    private String fromValue() {
+        if (sender.isEmpty()) {
+            return "MAILER-DAEMON";
+        }
+        return sender;
+    }
+
+    @Override
+    public String commit() throws IOException {
+        if (!content) {
+            startContent();
+        }
+        if (inHeaders) {
+            flushHeader();
+            endHeaders(false);
+            w.endHeaders();
+        }
+        if (settings.messageSizeLimit() > 0 && size > settings.messageSizeLimit()) {
+            throw new CleanupRejectedException("552 5.3.4 Error: message file too big");
+        }
+        if (hops > settings.hopcountLimit()) {
+            throw new CleanupRejectedException("554 5.4.0 Error: too many hops");
+        }
+        Envelope e = w.commit(sync);
+        queued.accept(e);
+        return e.id();
+    }
+
+    @Override
+    public void close() {
+        w.close();
+    }
+
+    /**
+     * headerNameLength - the length of "Name:" (through the colon) when the line starts a header,
+     * else 0. A header name is printable ASCII other than colon, optionally followed by white space
+     * before the colon, as Postfix accepts.
+     */
+    static int headerNameLength(byte[] b, int off, int len) {
+        int i = 0;
+        while (i < len) {
+            int c = b[off + i] & 0xff;
+            if (c == ':' || c <= 32 || c >= 127) {
+                break;
+            }
+            i++;
+        }
+        if (i == 0) {
+            return 0;
+        }
+        int j = i;
+        while (j < len && (b[off + j] == ' ' || b[off + j] == '\t')) {
+            j++;
+        }
+        return j < len && b[off + j] == ':' ? j + 1 : 0;
+    }
+}

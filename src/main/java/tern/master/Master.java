@@ -1,0 +1,364 @@
+package tern.master;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+import tern.cleanup.Cleanup;
+import tern.config.Config;
+import tern.config.ConfigDirectory;
+import tern.config.ConfigException;
+import tern.config.MachineDefaults;
+import tern.log.Logger;
+import tern.log.MailLog;
+import tern.queue.DirSync;
+import tern.queue.FilePool;
+import tern.queue.Queue;
+import tern.queue.QueueId;
+
+/**
+ * Master - the Tern daemon: one JVM per instance, running the services of master.cf.
+ *
+ * Start-up: load and check the configuration, open the log, create the queue directories, take
+ * the pid lock (one daemon per data_directory), bind every inet listener, open the control socket,
+ * and log "daemon started". Any failure before that is a fatal message on stderr and in the log
+ * and a non-zero exit, with nothing left listening. The control socket is opened last, so a
+ * command that reaches it knows the listeners are up ("postfix start" waits for that).
+ *
+ * Reload (control "reload" or SIGHUP): load the configuration again; if it is broken, log why and
+ * keep running the old one. Otherwise new connections get handlers built from the new snapshot
+ * (sessions in progress finish on the old one), new listeners are bound and removed ones closed.
+ * queue_directory and data_directory are read at start only.
+ *
+ * Stop (control "stop" or SIGTERM): close the listeners, give sessions in progress a moment,
+ * exit. Abort (control "abort"): exit at once. Nothing acknowledged can be lost either way: a
+ * message is acknowledged only once its queue file is durable.
+ */
+public final class Master {
+    /** How long a graceful stop waits for sessions in progress. */
+    private static final long STOP_GRACE_MILLIS = 3000;
+    /** Prepared queue files kept ready in incoming (see FilePool). */
+    private static final int FILE_POOL_SIZE = 256;
+
+    private final Path configDir;
+    private final QueueId ids = new QueueId();
+    private final ReentrantLock reloading = new ReentrantLock();
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final Map<InetSocketAddress, Listener> listeners = new HashMap<>();
+
+    private Snapshot snapshot;
+    private MailLog mailLog;
+    private Logger log;
+    private Queue queue;
+    private DirSync incomingSync;
+    private FilePool filePool;
+    private PidFile pidFile;
+    private ControlServer control;
+    private volatile String stopReason = "signal 15";
+
+    private Master(Path configDir) {
+        this.configDir = configDir;
+    }
+
+    /** main - "Master [-c DIR] [start-fg]": run the daemon in the foreground until stopped. */
+    public static void main(String[] args) {
+        String dir = null;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("-c") && i + 1 < args.length) {
+                dir = args[++i];
+            }
+        }
+        int rc = new Master(ConfigDirectory.resolve(dir)).run();
+        System.exit(rc);
+    }
+
+    private int run() {
+        try {
+            snapshot = Snapshot.load(configDir);
+            mailLog = MailLog.open(snapshot.main());
+        } catch (ConfigException e) {
+            System.err.println("postfix: fatal: " + e.getMessage());
+            return 1;
+        }
+        log = masterLogger(snapshot.main());
+        try {
+            queue = new Queue(snapshot.queueDirectory());
+            queue.create();
+            incomingSync = new DirSync(queue.dir(Queue.Dir.INCOMING));
+            pidFile = PidFile.acquire(snapshot.dataDirectory());
+            if (pidFile == null) {
+                return fatal("the Postfix mail system is already running");
+            }
+            filePool = new FilePool(queue, Queue.Dir.INCOMING, ids, incomingSync, log, FILE_POOL_SIZE);
+            startServices(snapshot);
+            control = ControlServer.open(snapshot.controlSocket(), this::handle, log);
+        } catch (IOException | ConfigException e) {
+            int rc = fatal(e.getMessage());
+            shutdown();
+            return rc;
+        }
+        log.info("daemon started -- version " + MachineDefaults.VERSION + ", configuration " + configDir);
+        installSignals();
+        awaitStop();
+        shutdown();
+        return 0;
+    }
+
+    private int fatal(String message) {
+        System.err.println("postfix/master: fatal: " + message);
+        if (log != null) {
+            log.fatal(message);
+        }
+        return 1;
+    }
+
+    private Logger masterLogger(Config c) {
+        return mailLog.logger(c.get("syslog_name"), "master");
+    }
+
+    /** startServices - build the handlers of a snapshot and bind or update the listeners. */
+    private void startServices(Snapshot s) throws IOException, ConfigException {
+        Cleanup cleanup = new Cleanup(s.main(), queue, ids, filePool, incomingSync, mailLog.logger(s.main().get("syslog_name"), "cleanup"),
+                Cleanup.canonicalOnly(a -> a), o -> false, e -> {
+                });
+        Map<InetSocketAddress, Listener> keep = new HashMap<>();
+        List<Listener> opened = new ArrayList<>();
+        try {
+            for (Snapshot.Entry e : s.services()) {
+                if (e.kind() == ServiceKinds.Kind.UNSUPPORTED) {
+                    log.warning("master.cf: service " + e.service().key() + ": command " + e.service().command()
+                            + " is not implemented by Tern; service not started");
+                    continue;
+                }
+                if (e.kind() != ServiceKinds.Kind.SMTPD || !e.service().type().equals("inet")) {
+                    continue;
+                }
+                Logger slog = mailLog.logger(e.config().get("syslog_name"), "smtpd");
+                Listener.Handler h = smtpdHandler(e, cleanup, slog);
+                int limit = processLimit(e);
+                for (InetSocketAddress a : InetEndpoints.of(e.service().name(), e.config())) {
+                    Listener l = listeners.get(a);
+                    if (l != null) {
+                        l.update(h, limit, slog);
+                    } else {
+                        l = Listener.open(a, h, limit, slog);
+                        opened.add(l);
+                    }
+                    keep.put(a, l);
+                }
+            }
+        } catch (IOException | ConfigException | RuntimeException ex) {
+            for (Listener l : opened) {
+                l.close();
+            }
+            throw ex;
+        }
+        for (Map.Entry<InetSocketAddress, Listener> old : listeners.entrySet()) {
+            if (!keep.containsKey(old.getKey())) {
+                old.getValue().close();
+            }
+        }
+        listeners.clear();
+        listeners.putAll(keep);
+    }
+
+    private static int processLimit(Snapshot.Entry e) {
+        String m = e.service().maxproc();
+        long n = m.equals("-") ? e.config().integer("default_process_limit") : Long.parseLong(m);
+        return n <= 0 ? Integer.MAX_VALUE : (int) Math.min(Integer.MAX_VALUE, n);
+    }
+
+    /**
+     * smtpdHandler - the SMTP server of one service. Until the smtpd package lands, a listener
+     * that greets and says goodbye, as the foundation issue allows.
+     */
+    private Listener.Handler smtpdHandler(Snapshot.Entry e, Cleanup cleanup, Logger slog) {
+        String banner = e.config().get("smtpd_banner");
+        return socket -> greetOnly(socket, banner);
+    }
+
+    private static void greetOnly(Socket s, String banner) {
+        try (s) {
+            s.setSoTimeout(300_000);
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            out.write(("220 " + banner + "\r\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            StringBuilder line = new StringBuilder();
+            int c;
+            while ((c = in.read()) >= 0) {
+                if (c != '\n') {
+                    if (line.length() < 512) {
+                        line.append((char) c);
+                    }
+                    continue;
+                }
+                String cmd = line.toString().strip();
+                line.setLength(0);
+                if (cmd.equalsIgnoreCase("QUIT")) {
+                    out.write("221 2.0.0 Bye\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    return;
+                }
+                out.write("502 5.5.2 Error: command not recognized\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            }
+        } catch (IOException ex) {
+            // client gone
+        }
+    }
+
+    /** handle - one control socket command. */
+    private String handle(String command, boolean privileged) {
+        String[] w = command.split("\\s+", 2);
+        switch (w[0]) {
+            case "status":
+                return "ok " + ProcessHandle.current().pid();
+            case "stop", "abort", "reload", "flush":
+                if (!privileged) {
+                    return "error permission denied";
+                }
+                break;
+            case "wakeup":
+                return "ok";
+            default:
+                return "error unknown command: " + w[0];
+        }
+        switch (w[0]) {
+            case "stop":
+                stopReason = "signal 15"; // what Postfix's master logs for "postfix stop"
+                stopRequested.countDown();
+                return "ok";
+            case "abort":
+                log.info("terminating on abort request");
+                Runtime.getRuntime().halt(1);
+                return "ok";
+            case "reload":
+                return reload();
+            default:
+                return "error not implemented yet: " + w[0];
+        }
+    }
+
+    /** reload - switch to the configuration on disk, or keep the old one and say why. */
+    String reload() {
+        reloading.lock();
+        try {
+            Snapshot next;
+            try {
+                next = Snapshot.load(configDir);
+            } catch (ConfigException e) {
+                log.warning(e.getMessage() + "; configuration not reloaded");
+                return "error " + e.getMessage();
+            }
+            if (!next.queueDirectory().equals(snapshot.queueDirectory())
+                    || !next.dataDirectory().equals(snapshot.dataDirectory())) {
+                log.warning("queue_directory or data_directory changed: restart to use the new ones");
+            }
+            try {
+                startServices(next);
+            } catch (IOException | ConfigException e) {
+                log.warning(e.getMessage() + "; configuration not reloaded");
+                return "error " + e.getMessage();
+            }
+            snapshot = next;
+            log = masterLogger(next.main());
+            log.info("reload -- version " + MachineDefaults.VERSION + ", configuration " + configDir);
+            return "ok";
+        } finally {
+            reloading.unlock();
+        }
+    }
+
+    private void installSignals() {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (stopRequested.getCount() > 0) {
+                stopReason = "signal 15";
+                stopRequested.countDown();
+                shutdown();
+            }
+        }, "shutdown"));
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> Thread.ofVirtual().start(this::reload));
+        } catch (IllegalArgumentException e) {
+            // no SIGHUP on this platform: reload through the control socket only
+        }
+    }
+
+    private void awaitStop() {
+        try {
+            stopRequested.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private final ReentrantLock shuttingDown = new ReentrantLock();
+    private boolean shutDone;
+
+    /** shutdown - close listeners, let sessions finish for a moment, release everything. Idempotent. */
+    private void shutdown() {
+        shuttingDown.lock();
+        try {
+            if (shutDone) {
+                return;
+            }
+            shutDone = true;
+            for (Listener l : listeners.values()) {
+                l.close();
+            }
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_GRACE_MILLIS);
+            while (busy() && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    break;
+                }
+            }
+            if (control != null) {
+                control.close();
+            }
+            if (filePool != null) {
+                filePool.close();
+            }
+            if (log != null && pidFile != null) {
+                log.info("terminating on " + stopReason);
+            }
+            if (pidFile != null) {
+                pidFile.close();
+            }
+            if (incomingSync != null) {
+                try {
+                    incomingSync.close();
+                } catch (IOException e) {
+                    // exiting
+                }
+            }
+            if (mailLog != null) {
+                mailLog.close();
+            }
+        } finally {
+            shuttingDown.unlock();
+        }
+    }
+
+    private boolean busy() {
+        for (Listener l : listeners.values()) {
+            if (l.sessions() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,63 @@
+package tern.queue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * StatusRecords - appends the queue manager's status records (D, L, W; see {@link QueueFile}) to a
+ * queue file. Each record is one write in append mode, so a crash leaves at most one record cut
+ * short, which readers ignore. No fsync: a record lost to a power failure means one repeated
+ * attempt, never a lost message.
+ */
+public final class StatusRecords {
+    private StatusRecords() {
+    }
+
+    /** finished - recipient index is done for good (dsn "2.0.0"/"5.1.1", status "sent"/"bounced"/...). */
+    public static void finished(Path file, int index, String dsn, String status, String text) throws IOException {
+        append(file, "D " + index + '\t' + clean(dsn) + '\t' + clean(status) + '\t' + clean(text) + '\n');
+    }
+
+    /** failed - the last temporary failure of recipient index. */
+    public static void failed(Path file, int index, long millis, String dsn, String text) throws IOException {
+        append(file, "L " + index + '\t' + millis + '\t' + clean(dsn) + '\t' + clean(text) + '\n');
+    }
+
+    /** warned - a delay warning went out at millis. */
+    public static void warned(Path file, long millis) throws IOException {
+        append(file, "W " + millis + '\n');
+    }
+
+    private static void append(Path file, String record) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            ByteBuffer b = ByteBuffer.wrap(record.getBytes(StandardCharsets.UTF_8));
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+        }
+    }
+
+    /** clean - record fields hold no TAB, CR or LF (remote replies may contain anything). */
+    static String clean(String s) {
+        if (s == null) {
+            return "";
+        }
+        StringBuilder b = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\t' || c == '\r' || c == '\n') {
+                if (b == null) {
+                    b = new StringBuilder(s.substring(0, i));
+                }
+                b.append(' ');
+            } else if (b != null) {
+                b.append(c);
+            }
+        }
+        return b == null ? s : b.toString();
+    }
+}

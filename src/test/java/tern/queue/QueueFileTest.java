@@ -1,0 +1,171 @@
+package tern.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class QueueFileTest {
+    @TempDir
+    Path tmp;
+    Queue queue;
+    QueueId ids = new QueueId();
+    DirSync sync;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        queue = new Queue(tmp.resolve("spool"));
+        queue.create();
+        sync = new DirSync(queue.dir(Queue.Dir.INCOMING));
+    }
+
+    private QueueFileWriter started() throws IOException {
+        QueueFileWriter w = QueueFileWriter.create(queue, Queue.Dir.INCOMING, ids);
+        w.arrival(1234567890123L);
+        w.attribute("client_address", "127.0.0.1");
+        w.sender("a@b.test");
+        w.recipient("x@y.test", "X@y.test", "rfc822;X@y.test", 6);
+        w.recipient("z@y.test", "", "", 0);
+        w.beginContent();
+        return w;
+    }
+
+    private static void line(QueueFileWriter w, String s) throws IOException {
+        w.contentLine(s);
+    }
+
+    @Test
+    void roundTrip() throws IOException {
+        QueueFileWriter w = started();
+        line(w, "Subject: hi");
+        line(w, "");
+        w.endHeaders();
+        line(w, ".leading dot");
+        line(w, "body");
+        Envelope e = w.commit(sync);
+        w.close();
+        QueueFile q = QueueFile.read(queue.path(Queue.Dir.INCOMING, e.id()));
+        assertThat(q.envelope()).isEqualTo(e);
+        assertThat(q.envelope().sender()).isEqualTo("a@b.test");
+        assertThat(q.envelope().recipients()).hasSize(2);
+        assertThat(q.envelope().recipients().get(0)).isEqualTo(new Recipient(0, "x@y.test", "X@y.test", "rfc822;X@y.test", 6));
+        assertThat(q.envelope().attribute("client_address")).isEqualTo("127.0.0.1");
+        assertThat(q.envelope().headerLength()).isEqualTo("Subject: hi\r\n\r\n".length());
+        try (FileChannel ch = q.openContent()) {
+            byte[] wire = new byte[(int) e.contentLength()];
+            QueueFile.readFully(ch, java.nio.ByteBuffer.wrap(wire), e.contentOffset());
+            assertThat(new String(wire, StandardCharsets.UTF_8)).isEqualTo("Subject: hi\r\n\r\n..leading dot\r\nbody\r\n");
+            String plain = new String(ContentStream.of(ch, e).readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(plain).isEqualTo("Subject: hi\n\n.leading dot\nbody\n");
+        }
+    }
+
+    @Test
+    void statusRecordsAreReadBack() throws IOException {
+        QueueFileWriter w = started();
+        line(w, "x");
+        Envelope e = w.commit(sync);
+        Path p = queue.path(Queue.Dir.INCOMING, e.id());
+        StatusRecords.failed(p, 1, 42, "4.4.1", "connect to y.test: refused\tand more");
+        StatusRecords.finished(p, 0, "2.0.0", "sent", "250 ok");
+        Files.write(p, "D 1\t5.0".getBytes(StandardCharsets.US_ASCII), StandardOpenOption.APPEND); // cut short by a crash
+        QueueFile q = QueueFile.read(p);
+        assertThat(q.finished()).containsOnlyKeys(0);
+        assertThat(q.pending()).extracting(Recipient::address).containsExactly("z@y.test");
+        assertThat(q.lastFailure().get(1).text()).isEqualTo("connect to y.test: refused and more");
+    }
+
+    @Test
+    void largeContentIsWrittenInPieces() throws IOException {
+        QueueFileWriter w = started();
+        byte[] l = "0123456789".repeat(100).getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < 1000; i++) {
+            w.contentLine(l, 0, l.length);
+        }
+        Envelope e = w.commit(sync);
+        QueueFile q = QueueFile.read(queue.path(Queue.Dir.INCOMING, e.id()));
+        assertThat(q.envelope().contentLength()).isEqualTo(1000L * 1002);
+    }
+
+    @Test
+    void anUncommittedFileIsNeitherReadNorKept() throws IOException {
+        QueueFileWriter w = started();
+        line(w, "half");
+        Path p = w.path();
+        // what a crash would leave: the content written, the size record still zero
+        assertThatThrownBy(() -> {
+            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+                QueueFile.read(p, ch);
+            }
+        }).isInstanceOf(IncompleteQueueFileException.class);
+        w.close();
+        assertThat(Files.exists(p)).isFalse();
+    }
+
+    @Test
+    void truncatedFileIsCorrupt() throws IOException {
+        QueueFileWriter w = started();
+        line(w, "some content");
+        Envelope e = w.commit(sync);
+        Path p = queue.path(Queue.Dir.INCOMING, e.id());
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+            ch.truncate(Files.size(p) - 3);
+        }
+        assertThatThrownBy(() -> QueueFile.read(p)).isInstanceOf(IncompleteQueueFileException.class)
+                .hasMessageContaining(e.id());
+    }
+
+    @Test
+    void envelopeValuesCannotBreakRecords() throws IOException {
+        try (QueueFileWriter w = QueueFileWriter.create(queue, Queue.Dir.INCOMING, ids)) {
+            assertThatThrownBy(() -> w.sender("a\nR 0\t\t\tevil@x")).isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> w.recipient("a\tb", "", "", 0)).isInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void pooledFilesAreNamedAheadAndLeftoversRemoved() throws IOException {
+        java.util.List<String> before = queue.list(Queue.Dir.INCOMING);
+        try (FilePool pool = new FilePool(queue, Queue.Dir.INCOMING, ids, sync, null, 8)) {
+            assertThat(queue.list(Queue.Dir.INCOMING)).hasSize(before.size() + 8);
+            String placeholder = queue.list(Queue.Dir.INCOMING).get(0);
+            assertThat(QueueFile.isPlaceholder(queue.path(Queue.Dir.INCOMING, placeholder))).isTrue();
+            assertThatThrownBy(() -> QueueFile.read(queue.path(Queue.Dir.INCOMING, placeholder)))
+                    .isInstanceOf(IncompleteQueueFileException.class);
+            QueueFileWriter w = QueueFileWriter.create(pool, queue, Queue.Dir.INCOMING, ids);
+            w.arrival(1);
+            w.sender("");
+            w.recipient("a@b", "", "", 0);
+            w.beginContent();
+            w.contentLine("x");
+            Envelope e = w.commit(sync);
+            assertThat(QueueFile.read(queue.path(Queue.Dir.INCOMING, e.id())).envelope()).isEqualTo(e);
+        }
+        // a new pool (a restart) removes the empty files an earlier one left
+        try (FilePool pool = new FilePool(queue, Queue.Dir.INCOMING, ids, sync, null, 2)) {
+            assertThat(queue.list(Queue.Dir.INCOMING)).hasSize(before.size() + 1 + 2);
+        }
+        assertThat(queue.list(Queue.Dir.INCOMING)).hasSize(before.size() + 1);
+    }
+
+    @Test
+    void idsAreUniqueAndValid() {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 10000; i++) {
+            String id = ids.next();
+            assertThat(QueueId.isValid(id)).isTrue();
+            assertThat(seen.add(id)).isTrue();
+        }
+        assertThat(QueueId.isValid("../etc")).isFalse();
+        assertThat(QueueId.isValid("abc")).isFalse();
+    }
+}
