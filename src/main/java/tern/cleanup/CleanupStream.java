@@ -25,6 +25,16 @@ public interface CleanupStream extends AutoCloseable {
     /** contentLine - one line of the message (headers, then body), without its line ending. */
     void contentLine(byte[] buf, int off, int len) throws IOException;
 
+    /**
+     * contentPart - the first part of a line that goes on in the next contentPart or contentLine call.
+     * smtpd hands over a line longer than line_length_limit in parts of that size, as Postfix's smtpd
+     * does (its REC_TYPE_CONT records), so that no line has to be held whole. This default keeps each
+     * part as a line of its own; a cleanup that joins them again overrides it.
+     */
+    default void contentPart(byte[] buf, int off, int len) throws IOException {
+        contentLine(buf, off, len);
+    }
+
     /** commit - make the message durable and hand it to the queue manager; returns the queue id. */
     String commit() throws IOException;
 
