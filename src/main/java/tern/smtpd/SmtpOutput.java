@@ -58,10 +58,17 @@ final class SmtpOutput {
         if (len == 0) {
             return;
         }
-        deadline = System.nanoTime() + timeoutNanos;
+        long due = System.nanoTime() + timeoutNanos;
+        deadline = due;
         try {
             out.write(buf, 0, len);
             out.flush();
+        } catch (IOException e) {
+            if (System.nanoTime() - due >= 0) {
+                // the watchdog closed the socket: this is smtpd_timeout, not a broken connection
+                throw new java.net.SocketTimeoutException("write timeout");
+            }
+            throw e;
         } finally {
             deadline = 0;
             len = 0;

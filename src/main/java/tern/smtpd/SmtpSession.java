@@ -102,6 +102,8 @@ final class SmtpSession {
             while (!ended) {
                 command();
             }
+        } catch (SocketTimeoutException e) {
+            log.info("timeout after " + whereWithBytes() + " from " + cs.namaddr);
         } catch (IOException e) {
             // the connection broke while writing: nothing more can be said to this client
         } finally {
