@@ -326,6 +326,29 @@ class SmtpServerTest {
     }
 
     @Test
+    void ipv6Clients() throws Exception {
+        List<String> cf = new ArrayList<>(BASE);
+        cf.add("mynetworks = 127.0.0.1/32 [::1]/128");
+        cf.add("smtpd_client_restrictions = check_client_access inline:{ {::1 = 450 4.7.1 ipv6 greylisted} }");
+        try (TestServer t = new TestServer(dir.resolve("v6"), cf, a -> "localhost6", "::1");
+             java.net.Socket s = new java.net.Socket(java.net.InetAddress.getByName("::1"), t.port())) {
+            s.setSoTimeout(5000);
+            java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                    StandardCharsets.US_ASCII));
+            java.io.Writer w = new java.io.OutputStreamWriter(s.getOutputStream(), StandardCharsets.US_ASCII);
+            assertThat(r.readLine()).startsWith("220 ");
+            w.write("HELO [IPv6:::1]\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<u@elsewhere.test>\r\nQUIT\r\n");
+            w.flush();
+            assertThat(r.readLine()).isEqualTo("250 mx.example.test");
+            assertThat(r.readLine()).isEqualTo("250 2.1.0 Ok");
+            assertThat(r.readLine()).isEqualTo("450 4.7.1 <localhost6[::1]>: Client host rejected: ipv6 greylisted");
+            assertThat(r.readLine()).isEqualTo("221 2.0.0 Bye");
+            t.idle();
+            assertThat(t.logLines()).contains("connect from localhost6[::1]");
+        }
+    }
+
+    @Test
     void unsafeRelayConfigurationIsRefused() throws Exception {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> server("smtpd_relay_restrictions =",
                         "smtpd_recipient_restrictions = permit_mynetworks"))

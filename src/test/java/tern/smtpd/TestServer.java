@@ -49,6 +49,11 @@ final class TestServer implements AutoCloseable {
     }
 
     TestServer(Path dir, List<String> mainCf, ClientNames names) throws Exception {
+        this(dir, mainCf, names, "127.0.0.1");
+    }
+
+    /** TestServer - listening on bindAddress ("127.0.0.1", "::1"). */
+    TestServer(Path dir, List<String> mainCf, ClientNames names, String bindAddress) throws Exception {
         Files.createDirectories(dir);
         config = Config.of(dir, MainCf.parse(dir.resolve("main.cf"), String.join("\n", mainCf) + "\n"));
         logFile = dir.resolve("maillog");
@@ -71,7 +76,7 @@ final class TestServer implements AutoCloseable {
                 names, null, opener);
         server = new SmtpServer(ctx);
         listen = new ServerSocket();
-        listen.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 1024);
+        listen.bind(new InetSocketAddress(InetAddress.getByName(bindAddress), 0), 1024);
         acceptor = Thread.ofPlatform().daemon().name("test smtpd accept").start(this::acceptLoop);
     }
 
