@@ -4,12 +4,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -85,14 +87,19 @@ final class CommandRunner {
         }
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         Thread reader = Thread.ofVirtual().start(() -> readBounded(p.getInputStream(), output));
+        AtomicReference<IOException> inputFailure = new AtomicReference<>();
         Thread writer = Thread.ofVirtual().start(() -> {
-            try (OutputStream os = p.getOutputStream()) {
-                ChannelSink sink = new ChannelSink(Channels.newChannel(os), bufferSize, Long.MAX_VALUE);
+            PipeChannel pipe = new PipeChannel(p.getOutputStream());
+            try (pipe) {
+                ChannelSink sink = new ChannelSink(pipe, bufferSize, Long.MAX_VALUE);
                 input.writeTo(sink);
                 sink.flush();
             } catch (IOException e) {
                 // A command that exits without reading all of its input closes the pipe: its exit
-                // status decides, as in Postfix.
+                // status decides, as in Postfix. A failure to read the message is ours: defer.
+                if (!pipe.failed) {
+                    inputFailure.set(e);
+                }
             }
         });
         boolean finished;
@@ -119,6 +126,9 @@ final class CommandRunner {
             reader.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (inputFailure.get() != null) {
+            return new Outcome('4', "4.3.0", "cannot read message: " + inputFailure.get().getMessage());
         }
         String out;
         synchronized (output) {
@@ -148,6 +158,45 @@ final class CommandRunner {
                     + withOutput);
         }
         return new Outcome('5', "5.3.0", "Command died with status " + exit + ": \"" + command + "\"" + withOutput);
+    }
+
+    /** PipeChannel - a command's standard input that remembers whether writing to it failed. */
+    private static final class PipeChannel implements WritableByteChannel {
+        private final OutputStream out;
+        volatile boolean failed;
+        private boolean open = true;
+
+        PipeChannel(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            int n = src.remaining();
+            try {
+                out.write(src.array(), src.arrayOffset() + src.position(), n);
+            } catch (IOException e) {
+                failed = true;
+                throw e;
+            }
+            src.position(src.limit());
+            return n;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return open;
+        }
+
+        @Override
+        public void close() {
+            open = false;
+            try {
+                out.close();
+            } catch (IOException e) {
+                failed = true;
+            }
+        }
     }
 
     /** needsShell - shell magic characters, or a first word that only the shell knows (exit, cd, ...). */

@@ -187,7 +187,7 @@ public final class LocalDelivery implements DeliveryAgent {
         this.localDomains = domains;
         this.localDomainsBroken = broken;
         this.maildir = new Maildir(hostName);
-        this.mbox = new Mbox(log::warning);
+        this.mbox = new Mbox();
     }
 
     @Override
@@ -559,16 +559,20 @@ public final class LocalDelivery implements DeliveryAgent {
                 maildir(a, rcpt, u, home, target, text, bufferSize, limit);
                 return;
             }
+            List<String> warnings = new ArrayList<>();
             try {
                 privileges.as(u.uid(), u.gid(), () -> {
                     SafePaths.directories(home, target.getParent(), u.uid(), false);
                     mbox.deliver(new Mbox.Target(target, s.strictMailboxOwnership() ? u.uid() : -1, -1, -1),
-                            s.locking(), limit, bufferSize, sink -> text.writeTo(sink, DeliveryText.Format.MBOX));
+                            s.locking(), limit, bufferSize, sink -> text.writeTo(sink, DeliveryText.Format.MBOX),
+                            warnings);
                     return null;
                 });
                 a.sent(rcpt, "delivered to mailbox");
             } catch (IOException e) {
                 failed(a, rcpt, "cannot update mailbox " + target + " for user " + u.name() + ". ", e);
+            } finally {
+                warnings.forEach(log::warning);
             }
             return;
         }
@@ -579,9 +583,10 @@ public final class LocalDelivery implements DeliveryAgent {
             return;
         }
         Path target = Path.of(spool).resolve(u.name());
+        List<String> warnings = new ArrayList<>();
         Privileges.Work<Void> work = () -> {
             mbox.deliver(new Mbox.Target(target, s.strictMailboxOwnership() ? u.uid() : -1, u.uid(), u.gid()),
-                    s.locking(), limit, bufferSize, sink -> text.writeTo(sink, DeliveryText.Format.MBOX));
+                    s.locking(), limit, bufferSize, sink -> text.writeTo(sink, DeliveryText.Format.MBOX), warnings);
             return null;
         };
         try {
@@ -593,6 +598,8 @@ public final class LocalDelivery implements DeliveryAgent {
             a.sent(rcpt, "delivered to mailbox");
         } catch (IOException e) {
             failed(a, rcpt, "cannot update mailbox " + target + " for user " + u.name() + ". ", e);
+        } finally {
+            warnings.forEach(log::warning);
         }
     }
 
@@ -626,6 +633,7 @@ public final class LocalDelivery implements DeliveryAgent {
         int bufferSize = (int) Math.min(64 * 1024, text.sizeHint());
         long limit = s.mailboxSizeLimit();
         Path path = Path.of(file).normalize();
+        List<String> warnings = new ArrayList<>();
         try {
             if (file.endsWith("/")) {
                 privileges.as(p.uid(), p.gid(), () -> {
@@ -638,13 +646,15 @@ public final class LocalDelivery implements DeliveryAgent {
             } else {
                 privileges.as(p.uid(), p.gid(), () -> {
                     mbox.deliver(new Mbox.Target(path, -1, -1, -1), s.locking(), limit, bufferSize,
-                            sink -> text.writeTo(sink, DeliveryText.Format.MBOX));
+                            sink -> text.writeTo(sink, DeliveryText.Format.MBOX), warnings);
                     return null;
                 });
             }
             a.sent(rcpt, "delivered to file: " + file);
         } catch (IOException e) {
             failed(a, rcpt, "cannot append message to file " + file + ": ", e);
+        } finally {
+            warnings.forEach(log::warning);
         }
     }
 

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * Mbox - appending one message to a UNIX-style mailbox file as Postfix does: lock it (a dot-lock
@@ -58,19 +57,18 @@ public final class Mbox {
     public record Target(Path file, int expectOwner, int chownUid, int chownGid) {
     }
 
-    private final Consumer<String> warnings;
-
-    /** @param warnings where "unable to create lock file" and the like go (the maillog) */
-    public Mbox(Consumer<String> warnings) {
-        this.warnings = warnings;
+    public Mbox() {
     }
 
     /**
      * deliver - append the content to the mailbox.
      *
-     * @param limit the largest mailbox size allowed after the append, 0 for none
+     * @param limit    the largest mailbox size allowed after the append, 0 for none
+     * @param warnings collects "unable to create lock file" and the like, for the caller to log
+     *                 afterwards (this may run with switched ids, where nothing may be logged)
      */
-    public void deliver(Target t, Locking locks, long limit, int bufferSize, Maildir.Content content) throws IOException {
+    public void deliver(Target t, Locking locks, long limit, int bufferSize, Maildir.Content content,
+                        List<String> warnings) throws IOException {
         Path file = t.file();
         Map<String, Object> before = stat(file);
         boolean special = false;
@@ -79,7 +77,7 @@ public final class Mbox {
         }
         Path lock = null;
         if (locks.dotlock() && !special) {
-            lock = dotlock(file, locks);
+            lock = dotlock(file, locks, warnings);
         }
         try {
             Set<java.nio.file.OpenOption> opts = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -111,7 +109,7 @@ public final class Mbox {
                 try {
                     Files.deleteIfExists(lock);
                 } catch (IOException e) {
-                    warnings.accept("remove lock file " + lock + ": " + e.getMessage());
+                    warnings.add("remove lock file " + lock + ": " + e.getMessage());
                 }
             }
         }
@@ -182,7 +180,7 @@ public final class Mbox {
     }
 
     /** dotlock - create NAME.lock exclusively; null when the directory does not let us (go on without). */
-    private Path dotlock(Path file, Locking locks) throws IOException {
+    private static Path dotlock(Path file, Locking locks, List<String> warnings) throws IOException {
         Path lock = file.resolveSibling(file.getFileName() + ".lock");
         for (int attempt = 1; ; attempt++) {
             try {
@@ -192,7 +190,7 @@ public final class Mbox {
                 try {
                     FileTime m = Files.getLastModifiedTime(lock, LinkOption.NOFOLLOW_LINKS);
                     if (System.currentTimeMillis() - m.toMillis() > locks.staleMillis()) {
-                        warnings.accept("removing stale lock file " + lock);
+                        warnings.add("removing stale lock file " + lock);
                         Files.deleteIfExists(lock);
                         continue;
                     }
@@ -205,7 +203,7 @@ public final class Mbox {
                 pause(locks.delayMillis());
             } catch (AccessDeniedException e) {
                 // As Postfix: a mail spool that the user may not write in is locked by fcntl only.
-                warnings.accept("unable to create lock file " + lock + ": Permission denied");
+                warnings.add("unable to create lock file " + lock + ": Permission denied");
                 return null;
             }
         }

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Privileges - file work done as a given user, so that the kernel, not our checks alone, keeps a
@@ -25,6 +26,10 @@ import java.util.concurrent.TimeUnit;
  * a virtual(8) uid equal to the daemon's). When the daemon is not root and the target is another
  * user, {@link #as} refuses with {@link NotPermittedException}: the mail is deferred, never written
  * with the wrong owner.
+ *
+ * Rule for the work: it runs with the user's ids, so it must not log, start threads or wake
+ * other threads (a thread started or a virtual-thread carrier created from it would inherit the
+ * user's ids). It reads and writes files, and collects what it has to say for the caller.
  *
  * Commands are another matter: {@link #commandPrefix} gives the setpriv(1) words that start a
  * process as the user (a child process cannot be given per-thread ids).
@@ -127,7 +132,16 @@ public final class Privileges implements AutoCloseable {
         Task<T> t = new Task<>(uid, gid, work);
         w.inbox.add(t);
         try {
-            return t.result.get();
+            while (true) {
+                try {
+                    return t.result.get(200, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    if (t.broken) {
+                        throw new IOException("cannot restore the mail system's ids after delivering as user ID "
+                                + Integer.toUnsignedString(uid));
+                    }
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while delivering as user ID " + uid);
@@ -182,6 +196,7 @@ public final class Privileges implements AutoCloseable {
         final int gid;
         final Work<T> work;
         final CompletableFuture<T> result = new CompletableFuture<>();
+        volatile boolean broken;
 
         Task(int uid, int gid, Work<T> work) {
             this.uid = uid;
@@ -237,6 +252,12 @@ public final class Privileges implements AutoCloseable {
                 t.result.completeExceptionally(new IOException(e.getMessage(), e));
                 return false;
             }
+            // While the ids are switched, this thread must not wake or start other threads: a
+            // thread started from here (a virtual thread scheduler's carrier, say) would inherit
+            // the user's file system ids. So the result is handed over only after the restore,
+            // and the work itself neither logs nor signals (see Mbox's warnings list).
+            T value = null;
+            Throwable failure = null;
             boolean healthy = true;
             try {
                 n.setfsgid(t.gid);
@@ -248,9 +269,9 @@ public final class Privileges implements AutoCloseable {
                     throw new IOException("cannot switch to user ID " + Integer.toUnsignedString(t.uid) + ", group ID "
                             + Integer.toUnsignedString(t.gid));
                 }
-                t.result.complete(t.work.run());
+                value = t.work.run();
             } catch (Throwable e) {
-                t.result.completeExceptionally(e);
+                failure = e;
             } finally {
                 try {
                     n.setfsuid(euid);
@@ -259,6 +280,16 @@ public final class Privileges implements AutoCloseable {
                 } catch (RuntimeException e) {
                     healthy = false;
                 }
+            }
+            if (!healthy) {
+                // Wake nobody from a thread whose ids are wrong: the caller polls this flag.
+                t.broken = true;
+                return false;
+            }
+            if (failure != null) {
+                t.result.completeExceptionally(failure);
+            } else {
+                t.result.complete(value);
             }
             return healthy;
         }

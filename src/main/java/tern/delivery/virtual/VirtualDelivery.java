@@ -108,7 +108,7 @@ public final class VirtualDelivery implements DeliveryAgent {
         this.delimiters = c.get("recipient_delimiter");
         this.strictOwnership = c.bool("strict_mailbox_ownership");
         this.maildir = new Maildir(hostName);
-        this.mbox = new Mbox(log::warning);
+        this.mbox = new Mbox();
     }
 
     private static List<Table> open(String parameter, Config c, TableOpener tables) throws TableException {
@@ -215,6 +215,7 @@ public final class VirtualDelivery implements DeliveryAgent {
         DeliveryText text = new DeliveryText(q, env, originalTo, r.address(), buffer);
         int bufferSize = (int) Math.min(64 * 1024, text.sizeHint());
         boolean isMaildir = m.endsWith("/");
+        List<String> warnings = new java.util.ArrayList<>();
         try {
             if (isMaildir) {
                 privileges.as(u, g, () -> maildir.deliver(root, target, u, limit, bufferSize,
@@ -224,7 +225,7 @@ public final class VirtualDelivery implements DeliveryAgent {
             privileges.as(u, g, () -> {
                 SafePaths.directories(root, target.getParent(), u, true);
                 mbox.deliver(new Mbox.Target(target, strictOwnership ? u : -1, -1, -1), locking, limit, bufferSize,
-                        sink -> text.writeTo(sink, DeliveryText.Format.MBOX));
+                        sink -> text.writeTo(sink, DeliveryText.Format.MBOX), warnings);
                 return null;
             });
             return RecipientResult.sent(r, "2.0.0", RELAY, "delivered to mailbox");
@@ -244,6 +245,8 @@ public final class VirtualDelivery implements DeliveryAgent {
                 case NOT_PERMITTED -> RecipientResult.deferred(r, "4.3.0", RELAY, Failures.describe(e));
                 default -> RecipientResult.deferred(r, "4.2.0", RELAY, why);
             };
+        } finally {
+            warnings.forEach(log::warning);
         }
     }
 
