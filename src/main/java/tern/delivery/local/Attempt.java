@@ -14,11 +14,13 @@ import tern.queue.Recipient;
  * Attempt - one queue recipient on its way through local(8): the outcomes of the deliveries its
  * aliases and .forward file fan out to, the addresses to forward, and the duplicate filter.
  *
- * How the outcomes become results for the queue manager (see {@link #results}): if any part was
- * deferred, only that deferral is reported and nothing is forwarded, so the whole recipient is
- * tried again later (parts already delivered may be delivered again, as with Postfix); otherwise
- * every part is reported, deliveries first and bounces last, and the forwarded message (made by
- * the caller) counts as one more delivery ("forwarded as ID").
+ * How the outcomes become the one result per queue recipient that the queue manager takes
+ * (see {@link #result}): if any part was deferred, that deferral, and nothing is forwarded, so the
+ * whole recipient is tried again later (parts already delivered may be delivered again, as with
+ * Postfix); else, if any part bounced, the first bounce (so that the sender hears of it); else the
+ * first delivery, the forwarded message (made by the caller) counting as one ("forwarded as ID").
+ * The result names the address that the part concerned (the alias's target, with the queue
+ * recipient as its original), as Postfix's log does; its index is the queue recipient's.
  */
 final class Attempt {
     static final String RELAY = "local";
@@ -94,14 +96,15 @@ final class Attempt {
         forwards.computeIfAbsent(sender, k -> new ArrayList<>()).add(new Forwarder.Target(address, original, top));
     }
 
-    /** results - what to report, in order (see the class comment); forwarded ones come from the caller. */
-    List<RecipientResult> results() {
+    /** result - the one result to report (see the class comment), or null when there is none. */
+    RecipientResult result() {
         if (deferred != null) {
-            return List.of(deferred);
+            return deferred;
         }
-        List<RecipientResult> out = new ArrayList<>(sent);
-        out.addAll(bounced);
-        return out;
+        if (!bounced.isEmpty()) {
+            return bounced.get(0);
+        }
+        return sent.isEmpty() ? null : sent.get(0);
     }
 
     boolean isEmpty() {

@@ -57,7 +57,8 @@ final class CommandRunner {
      * the message through input.
      */
     static Outcome run(String command, String shell, String[] prefix, Map<String, String> env, Path cwd,
-                       long timeLimitSeconds, int bufferSize, Maildir.Content input, java.util.function.Consumer<String> warnings) {
+                       long timeLimitSeconds, int bufferSize, Maildir.Content input,
+                       java.util.function.Consumer<String> warnings) {
         List<String> argv = new ArrayList<>(List.of(prefix));
         if (!shell.isEmpty() || needsShell(command)) {
             argv.add(shell.isEmpty() ? "/bin/sh" : shell);

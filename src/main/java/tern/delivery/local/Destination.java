@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * Destination - one item of an alias value, a .forward line or an :include: file, as aliases(5)
- * defines them: an address ("user", "user@domain", a backslash before the name for the user's own mailbox), a
- * command ("|command", quoted when it holds commas or other special characters), a file
+ * defines them: an address ("user", "user@domain", or the name after a backslash for the user's own
+ * mailbox), a command ("|command", quoted when it holds commas or other special characters), a file
  * ("/file/name", a maildir when it ends in "/"), or ":include:/file/name".
  *
  * {@link #parse} splits a value at commas outside double quotes, (comments) and &lt;angle
@@ -17,7 +17,8 @@ import java.util.List;
  * @param kind what it is
  * @param text the address (without a leading backslash), command (without "|"), path or
  *             included file name (without ":include:")
- * @param backslash for an address: it was written with a backslash before the name (deliver to the mailbox, no aliasing)
+ * @param backslash for an address: it was written with a backslash before the name (deliver to
+ *                  the mailbox, no aliasing)
  */
 record Destination(Kind kind, String text, boolean backslash) {
     enum Kind { ADDRESS, COMMAND, FILE, INCLUDE }

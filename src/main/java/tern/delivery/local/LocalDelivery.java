@@ -74,6 +74,10 @@ import tern.tables.TableOpener;
  * files and forwarding); a mbox gets the "From " line, "&gt;From " quoting and an empty line at the
  * end.
  *
+ * Results: one per queue recipient, as the queue manager records them (see {@link Attempt}): a
+ * deferred part defers the recipient, else a bounced part bounces it, else it is delivered; the
+ * result names the address that part concerned ("to=&lt;lucas@...&gt;, orig_to=&lt;root@...&gt;").
+ *
  * Failure: nothing here loses mail. A table or user database that cannot answer, a full disk, a
  * failed write, a path that is refused (symbolic link, wrong owner, a file where a directory
  * should be) defer the recipient; what bounces is what Postfix bounces (unknown users, loops,
@@ -240,9 +244,7 @@ public final class LocalDelivery implements DeliveryAgent {
             log.warning(req.request.queueId() + ": no delivery for " + a.top.address() + ": empty expansion");
             a.defer(a.top, "4.3.5", "mail system configuration error");
         }
-        for (RecipientResult r : a.results()) {
-            sink.result(r);
-        }
+        sink.result(a.result());
     }
 
     /** recipient - deliver to one address (the queue's recipient, or one its aliases lead to). */
@@ -493,8 +495,10 @@ public final class LocalDelivery implements DeliveryAgent {
         }
         String sender = x.ownerSender() != null ? x.ownerSender() : r.env.sender();
         String original = x.ownerSender() != null ? null : a.originalTo;
-        if (d.backslash() || (x.kind() != Kind.ALIAS && local && x.user() != null && t.user().equals(x.user().name()))) {
-            // a backslash before the name, or the user in their own .forward: that user's mailbox, no further aliasing
+        boolean self = x.kind() != Kind.ALIAS && local && x.user() != null && t.user().equals(x.user().name());
+        if (d.backslash() || self) {
+            // a backslash before the name, or the user in their own .forward: that user's mailbox,
+            // no further aliasing
             if (local) {
                 recipient(r, a, addr, x.chain(), true, true, level + 1);
             } else {

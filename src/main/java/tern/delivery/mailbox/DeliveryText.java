@@ -24,7 +24,8 @@ public final class DeliveryText {
     /** Format - where the text goes. */
     public enum Format { MBOX, MAILDIR, COMMAND }
 
-    private static final DateTimeFormatter ASCTIME = DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.ROOT);
+    private static final DateTimeFormatter ASCTIME =
+            DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.ROOT);
 
     private final FileChannel queue;
     private final Envelope envelope;
@@ -39,7 +40,8 @@ public final class DeliveryText {
      * @param deliveredTo the Delivered-To: value, or null for none
      * @param readBuffer  the buffer for reading the queue file (see {@link MessageText#bufferFor})
      */
-    public DeliveryText(FileChannel queue, Envelope envelope, String originalTo, String deliveredTo, byte[] readBuffer) {
+    public DeliveryText(FileChannel queue, Envelope envelope, String originalTo, String deliveredTo,
+                        byte[] readBuffer) {
         this.queue = queue;
         this.envelope = envelope;
         this.originalTo = originalTo;

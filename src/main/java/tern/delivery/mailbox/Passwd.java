@@ -94,7 +94,8 @@ public final class Passwd {
                 continue;
             }
             try {
-                Entry e = new Entry(f[0], Integer.parseUnsignedInt(f[2]), Integer.parseUnsignedInt(f[3]), f[4], f[5], f[6]);
+                Entry e = new Entry(f[0], Integer.parseUnsignedInt(f[2]), Integer.parseUnsignedInt(f[3]), f[4], f[5],
+                        f[6]);
                 out.putIfAbsent(f[0], e); // the first entry wins, as getpwnam finds it
             } catch (NumberFormatException ignored) {
                 // a line with a bad number is not a user

@@ -148,7 +148,8 @@ public final class VirtualDelivery implements DeliveryAgent {
                     result = one(q, env, r, delivered, buffer);
                 } catch (IOException | RuntimeException e) {
                     log.warning(request.queueId() + ": " + r.address() + ": " + Failures.describe(e));
-                    result = RecipientResult.deferred(r, "4.3.0", RELAY, "virtual delivery failed: " + Failures.describe(e));
+                    result = RecipientResult.deferred(r, "4.3.0", RELAY,
+                            "virtual delivery failed: " + Failures.describe(e));
                 }
                 sink.result(result);
             }
