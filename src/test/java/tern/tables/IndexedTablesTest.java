@@ -268,6 +268,30 @@ class IndexedTablesTest {
     }
 
     @Test
+    void cdbFilesAreByteForByteThoseOfRealPostmap() throws Exception {
+        Path postmap = Path.of("/usr/sbin/postmap");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(postmap)
+                && Files.exists(Path.of("/usr/lib/postfix/postfix-cdb.so")), "real Postfix with postfix-cdb");
+        Path etc = Files.createDirectory(dir.resolve("etc"));
+        Files.writeString(etc.resolve("main.cf"), "compatibility_level = 3.6\n");
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 300; i++) {
+            b.append("Key").append(i).append("@example.com value-").append(i).append(" ").append("x".repeat(i % 17))
+                    .append('\n');
+        }
+        b.append("üser ünïcode\ndup first\ndup second\n");
+        Path real = source("real", b.toString());
+        Path ours = source("ours", b.toString());
+        Process p = new ProcessBuilder(postmap.toString(), "-c", etc.toString(), "cdb:" + real)
+                .redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertThat(p.waitFor()).isZero();
+        build("cdb", ours);
+        assertThat(Files.readAllBytes(dir.resolve("ours.cdb"))).isEqualTo(Files.readAllBytes(dir.resolve("real.cdb")));
+        assertThat(opener.open("cdb:" + real).lookup("KEY7@EXAMPLE.COM")).isEqualTo("value-7 xxxxxxx");
+    }
+
+    @Test
     void cdbFormatIsStandard() throws Exception {
         // One record "a" -> "b": header 2048 bytes, record at 2048, the table for hash("a") at 2058.
         Path src = source("std", "a b\n");
