@@ -36,6 +36,8 @@ import tern.delivery.mailbox.Privileges;
 import tern.queue.ContentStream;
 import tern.queue.Envelope;
 import tern.queue.QueueFile;
+import tern.tables.TableBuilder;
+import tern.tables.TableException;
 import tern.tables.TableOpener;
 
 /**
@@ -64,7 +66,18 @@ class LocalDeliveryTest {
         out = f.shared("out");
         f.shared("mail");
         aliases = tmp.resolve("aliases");
-        Files.writeString(aliases, "");
+        aliases();
+    }
+
+    /** aliases - write the aliases(5) file and build hash:aliases from it, as postalias does. */
+    void aliases(String... lines) throws IOException {
+        Files.writeString(aliases, lines.length == 0 ? "" : String.join("\n", lines) + "\n");
+        try {
+            TableBuilder.build("hash", aliases.toString(), TableBuilder.Format.ALIASES, TableBuilder.Settings.DEFAULT,
+                    w -> { });
+        } catch (TableException e) {
+            throw new IOException(e);
+        }
     }
 
     @AfterEach
@@ -87,7 +100,7 @@ class LocalDeliveryTest {
     LocalDelivery agent(List<TestUser> users, String... mainCf) throws Exception {
         List<String> lines = new ArrayList<>(List.of(
                 "mail_spool_directory = " + tmp.resolve("mail"),
-                "alias_maps = texthash:" + aliases,
+                "alias_maps = hash:" + aliases,
                 "default_privs = " + defaultPrivs()));
         lines.addAll(Arrays.asList(mainCf));
         Config c = f.config(lines.toArray(String[]::new));
@@ -194,20 +207,20 @@ class LocalDeliveryTest {
         TestUser u = own("ternref2");
         Path inc = tmp.resolve("inc.txt");
         Files.writeString(inc, "# a comment\nternref2\n");
-        Files.writeString(aliases, String.join("\n",
-                "root ternref2",
-                "ternref2 ternref2",
-                "alist ternref2, other",
-                "loop1 loop2",
-                "loop2 loop1",
-                "remote someone@example.org",
-                "dup ternref2, ternref2",
-                "ainc :include:" + inc,
-                "acmd \"|cat > " + out.resolve("acmd.out") + "\"",
-                "afile " + out.resolve("afile.mbox"),
-                "amd " + out.resolve("amd") + "/",
-                "aself aself",
-                ""));
+        aliases(
+                "root: ternref2",
+                "ternref2: ternref2",
+                "alist: ternref2,",
+                "  other",
+                "loop1: loop2",
+                "loop2: loop1",
+                "remote: someone@example.org",
+                "dup: ternref2, ternref2",
+                "ainc: :include:" + inc,
+                "acmd: \"|cat > " + out.resolve("acmd.out") + "\"",
+                "afile: " + out.resolve("afile.mbox"),
+                "amd: " + out.resolve("amd") + "/",
+                "aself: aself");
         LocalDelivery a = agent(List.of(u));
 
         Envelope root = simple("sender@example.org", "root@mx.example.test");
@@ -303,7 +316,7 @@ class LocalDeliveryTest {
     @Test
     void ownerAliasForwardsWithTheOwnerAsSender() throws Exception {
         TestUser u = own("ternref2");
-        Files.writeString(aliases, "list ternref2\nowner-list ternref2\n");
+        aliases("list: ternref2", "owner-list: ternref2");
         LocalDelivery a = agent(List.of(u));
         List<RecipientResult> r = deliver(a, simple("sender@example.org", "list@mx.example.test"));
         assertThat(r).singleElement().extracting(RecipientResult::text).asString().startsWith("forwarded as ");
@@ -318,7 +331,7 @@ class LocalDeliveryTest {
         TestUser u = own("ternref2");
         Path inc = tmp.resolve("inc.txt");
         Files.writeString(inc, "\"|cat > /dev/null\"\n/dev/null\n");
-        Files.writeString(aliases, "acmd \"|cat > /dev/null\"\nafile /dev/null\nainc :include:" + inc + "\n");
+        aliases("acmd: \"|cat > /dev/null\"", "afile: /dev/null", "ainc: :include:" + inc);
         LocalDelivery a = agent(List.of(u), "allow_mail_to_commands = forward", "allow_mail_to_files = forward");
         assertThat(deliver(a, simple("s@example.org", "acmd@mx.example.test"))).singleElement()
                 .extracting(RecipientResult::dsn, RecipientResult::text).containsExactly("5.7.1", "mail to command is restricted");
@@ -336,10 +349,11 @@ class LocalDeliveryTest {
     @Test
     void brokenAliasTablesDefer() throws Exception {
         TestUser u = own("ternref2");
-        LocalDelivery a = agent(List.of(u), "alias_maps = texthash:" + tmp.resolve("missing"));
+        LocalDelivery a = agent(List.of(u), "alias_maps = hash:" + tmp.resolve("missing"));
         assertThat(deliver(a, simple("s@example.org", "ternref2@mx.example.test"))).singleElement()
                 .extracting(RecipientResult::status, RecipientResult::dsn, RecipientResult::text)
                 .containsExactly(RecipientResult.Status.DEFERRED, "4.3.0", "alias database unavailable");
+        assertThat(f.log()).contains("missing.db: No such file or directory");
         a = agent(List.of(u), "alias_maps = nosuchtype:/etc/aliases");
         assertThat(deliver(a, simple("s@example.org", "ternref2@mx.example.test"))).singleElement()
                 .extracting(RecipientResult::status, RecipientResult::text)
@@ -425,16 +439,15 @@ class LocalDeliveryTest {
     @Test
     void commandExitStatusDecides() throws Exception {
         TestUser u = own("ternref2");
-        Files.writeString(aliases, String.join("\n",
-                "x75 \"|exit 75\"",
-                "x67 \"|exit 67\"",
-                "xcode \"|echo 5.7.1 go away; exit 1\"",
-                "x2 \"|echo oops; exit 2\"",
-                "xout \"|echo try later; exit 75\"",
-                "xsig \"|kill -9 $$\"",
-                "xslow \"|sleep 5\"",
-                "xnoread \"|exit 0\"",
-                ""));
+        aliases(
+                "x75: \"|exit 75\"",
+                "x67: \"|exit 67\"",
+                "xcode: \"|echo 5.7.1 go away; exit 1\"",
+                "x2: \"|echo oops; exit 2\"",
+                "xout: \"|echo try later; exit 75\"",
+                "xsig: \"|kill -9 $$\"",
+                "xslow: \"|sleep 5\"",
+                "xnoread: \"|exit 0\"");
         LocalDelivery a = agent(List.of(u), "command_time_limit = 1s");
         record Case(String rcpt, RecipientResult.Status status, String dsn, String text) {
         }
@@ -462,7 +475,7 @@ class LocalDeliveryTest {
     @Test
     void deliveredToLoopBounces() throws Exception {
         TestUser u = own("ternref2");
-        Files.writeString(aliases, "root ternref2\n");
+        aliases("root: ternref2");
         LocalDelivery a = agent(List.of(u));
         Envelope m = f.message("s@example.org", List.of("ternref2@mx.example.test", "root@mx.example.test"),
                 "Delivered-To: TernRef2@mx.example.test", "Subject: loop", "", "body");
@@ -589,7 +602,7 @@ class LocalDeliveryTest {
     @Test
     void fullDeviceDefers() throws Exception {
         assumeTrue(Files.isWritable(Path.of("/dev/full")));
-        Files.writeString(aliases, "afull /dev/full\n");
+        aliases("afull: /dev/full");
         LocalDelivery a = agent(List.of(own("ternref2")));
         List<RecipientResult> r = deliver(a, simple("s@example.org", "afull@mx.example.test"));
         assertThat(r).singleElement().extracting(RecipientResult::status, RecipientResult::dsn, RecipientResult::text)

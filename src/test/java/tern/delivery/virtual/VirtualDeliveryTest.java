@@ -25,6 +25,7 @@ import tern.delivery.RecipientResult;
 import tern.delivery.RecipientResult.Status;
 import tern.delivery.mailbox.Privileges;
 import tern.queue.Envelope;
+import tern.tables.TableBuilder;
 import tern.tables.TableOpener;
 
 /**
@@ -55,6 +56,7 @@ class VirtualDeliveryTest {
                 "@catch.test catch.test/all/",
                 "escape@vdom.test ../../etc/",
                 ""));
+        TableBuilder.build("hash", maps.toString(), TableBuilder.Format.MAP, TableBuilder.Settings.DEFAULT, w -> { });
     }
 
     @AfterEach
@@ -66,7 +68,7 @@ class VirtualDeliveryTest {
     VirtualDelivery agent(String... more) throws Exception {
         List<String> lines = new ArrayList<>(List.of(
                 "virtual_mailbox_base = " + base,
-                "virtual_mailbox_maps = texthash:" + maps,
+                "virtual_mailbox_maps = hash:" + maps,
                 "virtual_uid_maps = static:" + vmail.uid(),
                 "virtual_gid_maps = static:" + vmail.gid(),
                 "virtual_minimum_uid = " + Math.min(100, vmail.uid()),
@@ -141,12 +143,12 @@ class VirtualDeliveryTest {
                 .containsExactly(Status.DEFERRED, "4.3.5", "mail system configuration error");
         assertThat(f.log()).contains("postfix/virtual[").contains("warning: recipient info@vdom.test: bad uid 50 in virtual_uid_maps");
 
-        a = agent("virtual_gid_maps = texthash:" + maps);
+        a = agent("virtual_gid_maps = hash:" + maps);
         assertThat(deliver(a, message("info@vdom.test"))).singleElement().extracting(RecipientResult::status)
                 .isEqualTo(Status.DEFERRED);
         assertThat(f.log()).contains("warning: recipient info@vdom.test: bad gid vdom.test/info/ in virtual_gid_maps");
 
-        a = agent("virtual_mailbox_maps = texthash:" + tmp.resolve("missing"));
+        a = agent("virtual_mailbox_maps = hash:" + tmp.resolve("missing"));
         assertThat(deliver(a, message("info@vdom.test"))).singleElement()
                 .extracting(RecipientResult::status, RecipientResult::dsn, RecipientResult::text)
                 .containsExactly(Status.DEFERRED, "4.3.5", "mail system configuration error");
