@@ -18,9 +18,9 @@ import tern.tables.TableOpener;
  * local(8) and virtual(8) refuse it. A key's parts (the user without extension, "@domain") are
  * asked of fixed-string tables only; pattern tables see the full key.
  *
- * Failure: a table that cannot be opened (unknown type) makes every lookup fail with that reason;
- * a table that fails a lookup ends the search with its {@link TableException}, so that the mail
- * is deferred rather than handled as if the key were absent.
+ * Failure: a table that cannot be opened (unknown type) fails every lookup with that reason; a
+ * table that fails a lookup ends the search with its {@link TableException}, so that the mail is
+ * deferred rather than handled as if the key were absent.
  */
 final class TableList {
     /** Hit - a value and the table it came from. */
@@ -29,27 +29,22 @@ final class TableList {
 
     private final String parameter;
     private final List<Table> tables;
-    private final TableException broken;
 
-    private TableList(String parameter, List<Table> tables, TableException broken) {
+    private TableList(String parameter, List<Table> tables) {
         this.parameter = parameter;
         this.tables = tables;
-        this.broken = broken;
     }
 
-    /** open - the tables of a parameter's (expanded) value; an unusable one is remembered, not thrown. */
+    /**
+     * open - the tables of a parameter's (expanded) value; one that cannot be opened is logged by
+     * the opener and fails its lookups, so that the mail it concerns is deferred.
+     */
     static TableList open(String parameter, String value, TableOpener opener) {
         List<Table> tables = new ArrayList<>();
-        TableException broken = null;
         for (String spec : Config.splitList(value)) {
-            try {
-                tables.add(opener.open(spec, new TableOpener.Options(true, false)));
-            } catch (TableException e) {
-                broken = new TableException(parameter + ": " + spec + ": " + e.getMessage(), e);
-                break;
-            }
+            tables.add(opener.openOrSurrogate(spec, new TableOpener.Options(true, false)));
         }
-        return new TableList(parameter, List.copyOf(tables), broken);
+        return new TableList(parameter, List.copyOf(tables));
     }
 
     String parameter() {
@@ -57,7 +52,7 @@ final class TableList {
     }
 
     boolean isEmpty() {
-        return tables.isEmpty() && broken == null;
+        return tables.isEmpty();
     }
 
     /** find - the first answer for the full key, every table asked. */
@@ -71,9 +66,6 @@ final class TableList {
     }
 
     private Hit find(String key, boolean fixedOnly) throws TableException {
-        if (broken != null) {
-            throw broken;
-        }
         for (Table t : tables) {
             if (fixedOnly && !t.isFixed()) {
                 continue;
@@ -84,33 +76,6 @@ final class TableList {
             }
         }
         return null;
-    }
-
-    /**
-     * findAddress - virtual(8)'s search order: user+ext@domain, user@domain (when there is an
-     * extension), then @domain.
-     */
-    Hit findAddress(String address, String delimiters) throws TableException {
-        Hit h = find(address);
-        if (h != null) {
-            return h;
-        }
-        int at = address.lastIndexOf('@');
-        if (at < 0) {
-            return null;
-        }
-        String local = address.substring(0, at);
-        String domain = address.substring(at + 1);
-        for (int i = 1; i < local.length() && !delimiters.isEmpty(); i++) {
-            if (delimiters.indexOf(local.charAt(i)) >= 0) {
-                h = findFixed(local.substring(0, i) + "@" + domain);
-                if (h != null) {
-                    return h;
-                }
-                break;
-            }
-        }
-        return findFixed("@" + domain);
     }
 
     /**

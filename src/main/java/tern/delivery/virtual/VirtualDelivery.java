@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -25,7 +26,8 @@ import tern.delivery.mailbox.SafePaths;
 import tern.log.Logger;
 import tern.queue.Envelope;
 import tern.queue.Recipient;
-import tern.tables.Table;
+import tern.tables.AddressLookup;
+import tern.tables.Maps;
 import tern.tables.TableException;
 import tern.tables.TableOpener;
 
@@ -57,14 +59,12 @@ public final class VirtualDelivery implements DeliveryAgent {
     private final Logger log;
     private final Privileges privileges;
     private final String base;
-    private final List<Table> mailboxMaps;
-    private final List<Table> uidMaps;
-    private final List<Table> gidMaps;
-    private final TableException broken;
+    private final AddressLookup mailboxMaps;
+    private final AddressLookup uidMaps;
+    private final AddressLookup gidMaps;
     private final long minimumUid;
     private final long limit;
     private final Mbox.Locking locking;
-    private final String delimiters;
     private final boolean strictOwnership;
     private final Maildir maildir;
     private final Mbox mbox;
@@ -86,41 +86,21 @@ public final class VirtualDelivery implements DeliveryAgent {
         this.log = ctx.log();
         this.privileges = privileges;
         this.base = c.get("virtual_mailbox_base");
-        TableException b = null;
-        List<Table> mm = List.of();
-        List<Table> um = List.of();
-        List<Table> gm = List.of();
-        try {
-            mm = open("virtual_mailbox_maps", c, tables);
-            um = open("virtual_uid_maps", c, tables);
-            gm = open("virtual_gid_maps", c, tables);
-        } catch (TableException e) {
-            b = e;
-        }
-        this.mailboxMaps = mm;
-        this.uidMaps = um;
-        this.gidMaps = gm;
-        this.broken = b;
+        String delimiter = c.get("recipient_delimiter");
+        TableOpener.Options noSubstitution = new TableOpener.Options(true, false);
+        this.mailboxMaps = new AddressLookup(Maps.open("virtual_mailbox_maps", c.get("virtual_mailbox_maps"), tables,
+                noSubstitution), delimiter);
+        this.uidMaps = new AddressLookup(Maps.open("virtual_uid_maps", c.get("virtual_uid_maps"), tables,
+                noSubstitution), delimiter);
+        this.gidMaps = new AddressLookup(Maps.open("virtual_gid_maps", c.get("virtual_gid_maps"), tables,
+                noSubstitution), delimiter);
         this.minimumUid = c.integer("virtual_minimum_uid");
         this.limit = c.integer("virtual_mailbox_limit");
         this.locking = Mbox.Locking.of(c.list("virtual_mailbox_lock"), c.integer("deliver_lock_attempts"),
                 c.seconds("deliver_lock_delay"), c.seconds("stale_lock_time"));
-        this.delimiters = c.get("recipient_delimiter");
         this.strictOwnership = c.bool("strict_mailbox_ownership");
         this.maildir = new Maildir(hostName);
         this.mbox = new Mbox();
-    }
-
-    private static List<Table> open(String parameter, Config c, TableOpener tables) throws TableException {
-        List<Table> out = new java.util.ArrayList<>();
-        for (String spec : Config.splitList(c.get(parameter))) {
-            try {
-                out.add(tables.open(spec, new TableOpener.Options(true, false)));
-            } catch (TableException e) {
-                throw new TableException("table " + parameter + ": " + spec + ": " + e.getMessage(), e);
-            }
-        }
-        return List.copyOf(out);
     }
 
     @Override
@@ -162,10 +142,6 @@ public final class VirtualDelivery implements DeliveryAgent {
         String address = r.address().toLowerCase(Locale.ROOT);
         if (delivered.contains(address)) {
             return RecipientResult.bounced(r, "5.4.6", RELAY, "mail forwarding loop for " + r.address());
-        }
-        if (broken != null) {
-            log.warning(broken.getMessage());
-            return configError(r);
         }
         String mailbox;
         String uidText;
@@ -216,7 +192,7 @@ public final class VirtualDelivery implements DeliveryAgent {
         DeliveryText text = new DeliveryText(q, env, originalTo, r.address(), buffer);
         int bufferSize = (int) Math.min(64 * 1024, text.sizeHint());
         boolean isMaildir = m.endsWith("/");
-        List<String> warnings = new java.util.ArrayList<>();
+        List<String> warnings = new ArrayList<>();
         try {
             if (isMaildir) {
                 privileges.as(u, g, () -> maildir.deliver(root, target, u, limit, bufferSize,
@@ -255,43 +231,12 @@ public final class VirtualDelivery implements DeliveryAgent {
         return RecipientResult.deferred(r, "4.3.5", RELAY, "mail system configuration error");
     }
 
-    /** find - virtual(8)'s search order over the tables of one parameter. */
-    private String find(List<Table> tables, String address) throws TableException {
-        String v = lookup(tables, address, false);
-        if (v != null) {
-            return v;
-        }
-        int at = address.lastIndexOf('@');
-        if (at < 0) {
-            return null;
-        }
-        String local = address.substring(0, at);
-        String domain = address.substring(at + 1);
-        if (!delimiters.isEmpty()) {
-            for (int i = 1; i < local.length(); i++) {
-                if (delimiters.indexOf(local.charAt(i)) >= 0) {
-                    v = lookup(tables, local.substring(0, i) + "@" + domain, true);
-                    if (v != null) {
-                        return v;
-                    }
-                    break;
-                }
-            }
-        }
-        return lookup(tables, "@" + domain, true);
-    }
-
-    private static String lookup(List<Table> tables, String key, boolean fixedOnly) throws TableException {
-        for (Table t : tables) {
-            if (fixedOnly && !t.isFixed()) {
-                continue;
-            }
-            String v = t.lookup(key);
-            if (v != null) {
-                return v;
-            }
-        }
-        return null;
+    /**
+     * find - virtual(8)'s search order: user+ext@domain, user@domain, @domain (no domain of a
+     * virtual mailbox is local: the bare user is never asked).
+     */
+    private static String find(AddressLookup maps, String address) throws TableException {
+        return maps.lookup(address, domain -> false);
     }
 
     private static long number(String s) {
