@@ -65,6 +65,14 @@ public final class TestSmtpServer implements AutoCloseable {
         return new TestSmtpServer(s, null);
     }
 
+    /** tcp - on address:port (port may be 0 for any). */
+    public static TestSmtpServer tcp(String address, int port) throws IOException {
+        ServerSocket s = new ServerSocket();
+        s.setReuseAddress(true);
+        s.bind(new InetSocketAddress(InetAddress.getByName(address), port), 50);
+        return new TestSmtpServer(s, null);
+    }
+
     public static TestSmtpServer unix(Path path) throws IOException {
         ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         ch.bind(UnixDomainSocketAddress.of(path));
