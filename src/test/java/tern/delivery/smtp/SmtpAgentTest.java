@@ -220,7 +220,9 @@ class SmtpAgentTest {
         for (RecipientResult r : res.all) {
             assertThat(r.status()).isEqualTo(RecipientResult.Status.DEFERRED);
             assertThat(r.dsn()).isEqualTo("4.4.2");
-            assertThat(r.text()).startsWith("lost connection with 127.0.0.1[127.0.0.1] while sending");
+            assertThat(r.relay()).isEqualTo(relay());
+            assertThat(r.text()).isEqualTo("lost connection with 127.0.0.1[127.0.0.1] while sending end of data"
+                    + " -- message may be sent more than once");
         }
         assertThat(agent.idleSessions()).isZero();
     }
