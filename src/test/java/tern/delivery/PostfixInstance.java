@@ -36,6 +36,12 @@ public final class PostfixInstance implements AutoCloseable {
 
     /** start - set up and start an instance in dir (under /tmp) with these main.cf settings. */
     public static PostfixInstance start(Path dir, List<String> settings) throws IOException, InterruptedException {
+        return start(dir, settings, List.of());
+    }
+
+    /** start - the same, with extra master.cf lines (transport services). */
+    public static PostfixInstance start(Path dir, List<String> settings, List<String> masterCf)
+            throws IOException, InterruptedException {
         int port = Fixture.freePort();
         Path etc = dir.resolve("etc");
         Files.createDirectories(etc);
@@ -71,6 +77,7 @@ public final class PostfixInstance implements AutoCloseable {
             }
             lines.add(l);
         }
+        lines.addAll(masterCf);
         Files.write(etc.resolve("master.cf"), lines);
         try {
             run("postfix", "-c", etc.toString(), "start");

@@ -311,9 +311,9 @@ public final class PipeAgent implements DeliveryAgent {
         int dsnLen = dsnLength(out);
         if (dsnLen > 0) {
             String dsn = out.substring(0, dsnLen);
-            String text = out.substring(dsnLen).strip();
+            String text = out.substring(dsnLen).stripLeading(); // trailing space stays, as in Postfix
             return new Outcome(dsn.startsWith("4") ? RecipientResult.Status.DEFERRED : RecipientResult.Status.BOUNCED,
-                    dsn, text.isEmpty() ? out : text);
+                    dsn, text);
         }
         SysExits.Detail d = SysExits.detail(status);
         if (d != null) {

@@ -150,7 +150,7 @@ class PipeAgentTest {
         assertThat(r.dsn()).isEqualTo("5.3.0");
         assertThat(r.text()).isEqualTo("Command died with status 1: \"" + script + "\". Command output: oops bad ");
 
-        Files.writeString(work.resolve("out"), "4.2.1 mailbox busy");
+        Files.writeString(work.resolve("out"), "4.2.1   mailbox busy");
         r = deliver(a, message("s@example.org", "u@example.com"), "example.com").all.get(0);
         assertThat(r.status()).isEqualTo(RecipientResult.Status.DEFERRED);
         assertThat(r.dsn()).isEqualTo("4.2.1");

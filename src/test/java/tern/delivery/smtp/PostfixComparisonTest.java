@@ -44,6 +44,10 @@ class PostfixComparisonTest {
     static final Map<String, TestSmtpServer> servers = new LinkedHashMap<>();
     static Fixture fx;
     static SmtpAgent agent;
+    static TestSmtpServer lmtp;
+    static Path lmtpSocket;
+    static Path script;
+    static final List<String> PIPES = List.of("pipeok", "pipe67", "pipe1", "pipe75", "pipedsn");
     static final Resolver dns = new Resolver(ResolvConf.of(List.of(new java.net.InetSocketAddress("127.0.0.1", 9)),
             java.time.Duration.ofMillis(200), 1), new HostsFile(Path.of("/nonexistent")));
 
@@ -75,8 +79,39 @@ class PostfixComparisonTest {
         List<String> settings = new ArrayList<>(List.of("relay_domains = relay.test",
                 "transport_maps = inline:{" + transport + "}", "smtp_helo_timeout = 2s",
                 "smtp_connection_cache_on_demand = no"));
+        // LMTP over a UNIX-domain socket, and pipe(8) services running one stand-in script
+        lmtpSocket = tmp.resolve("lmtp.sock");
+        lmtp = TestSmtpServer.unix(lmtpSocket);
+        lmtp.lmtp = true;
+        lmtp.replies.put("DOT:full@lmtpcase.test", "452 4.2.2 <full@lmtpcase.test> mailbox full");
+        lmtp.replies.put("RCPT:gone@lmtpcase.test", "550 5.1.1 <gone@lmtpcase.test> unknown user");
+        java.nio.file.Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        java.nio.file.Files.setPosixFilePermissions(lmtpSocket,
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        transport.append(", lmtpcase.test=lmtp:unix:").append(lmtpSocket);
+        script = tmp.resolve("standin.sh");
+        java.nio.file.Files.writeString(script, """
+                #!/bin/sh
+                cat >/dev/null
+                case "$1" in
+                *@pipeok.test) exit 0;;
+                *@pipe67.test) echo "no such user"; exit 67;;
+                *@pipe1.test) printf 'oops\\tand\\nmore\\n'; exit 1;;
+                *@pipe75.test) exit 75;;
+                *@pipedsn.test) echo "4.2.1 mailbox busy"; exit 1;;
+                esac
+                exit 0
+                """);
+        java.nio.file.Files.setPosixFilePermissions(script,
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        List<String> master = new ArrayList<>();
+        for (String p : PIPES) {
+            transport.append(", ").append(p).append(".test=").append(p).append(':');
+            master.add(p + " unix - n n - - pipe flags=R user=nobody argv=" + script + " ${recipient}");
+        }
+        settings.set(1, "transport_maps = inline:{" + transport + "}");
         settings.add("default_transport = error:no route"); // nothing else leaves this instance
-        postfix = PostfixInstance.start(tmp.resolve("pf"), settings);
+        postfix = PostfixInstance.start(tmp.resolve("pf"), settings, master);
         fx = new Fixture(tmp.resolve("tern"));
         agent = new SmtpAgent(fx.context(fx.config("smtp_helo_timeout = 2s\nmyhostname = mx.example.test\n",
                 Map.of()), "smtp", "smtp", List.of()), dns, List.of());
@@ -89,6 +124,9 @@ class PostfixComparisonTest {
         }
         for (TestSmtpServer s : servers.values()) {
             s.close();
+        }
+        if (lmtp != null) {
+            lmtp.close();
         }
         if (postfix != null) {
             postfix.close();
@@ -149,6 +187,60 @@ class PostfixComparisonTest {
             assertThat(r.dsn()).as(name).isEqualTo(m.group(2));
             assertThat(r.status().word()).as(name).isEqualTo(m.group(3));
             assertThat(r.relay()).as(name).isEqualTo(m.group(1));
+        }
+    }
+
+    /** postfixSays - submit to Postfix and return its delivery log line's relay, dsn, status and text. */
+    static Matcher postfixSays(String rcpt) throws Exception {
+        submit("", rcpt);
+        String line = postfix.awaitLog("postfix/\\w+\\[.*to=<" + Pattern.quote(rcpt) + ">.*status=", 20);
+        assertThat(line).as("Postfix's log line for " + rcpt).isNotNull();
+        Matcher m = LOGGED.matcher(line);
+        assertThat(m.find()).as(line).isTrue();
+        return m;
+    }
+
+    static void assertSame(String what, RecipientResult r, Matcher m) {
+        assertThat(r.text()).as(what).isEqualTo(m.group(4));
+        assertThat(r.dsn()).as(what).isEqualTo(m.group(2));
+        assertThat(r.status().word()).as(what).isEqualTo(m.group(3));
+        assertThat(r.relay()).as(what).isEqualTo(m.group(1));
+    }
+
+    @Test
+    void lmtpOverAUnixSocketLikePostfix() throws Exception {
+        SmtpAgent lmtpAgent = new SmtpAgent(fx.context(fx.config("myhostname = mx.example.test\n", Map.of()), "lmtp",
+                "lmtp", List.of()), dns, List.of());
+        try {
+            for (String user : List.of("ok", "full", "gone")) {
+                String rcpt = user + "@lmtpcase.test";
+                Matcher m = postfixSays(rcpt);
+                Envelope e = fx.write(new Fixture.Message("", List.of(rcpt), Map.of(), List.of("Subject: x", "", "b")));
+                Fixture.Results res = new Fixture.Results();
+                lmtpAgent.deliver(fx.request(e, "lmtp", "unix:" + lmtpSocket), res);
+                RecipientResult r = res.all.get(0);
+                if (user.equals("ok")) {
+                    // the text is the server's reply, which names the recipient; the rest must match
+                    assertThat(r.text()).isEqualTo(m.group(4));
+                }
+                assertSame("lmtp " + user, r, m);
+            }
+        } finally {
+            lmtpAgent.close();
+        }
+    }
+
+    @Test
+    void pipeLikePostfix() throws Exception {
+        for (String p : PIPES) {
+            String rcpt = "u@" + p + ".test";
+            Matcher m = postfixSays(rcpt);
+            tern.delivery.pipe.PipeAgent agent = new tern.delivery.pipe.PipeAgent(fx.context(fx.config("", Map.of()),
+                    p, "pipe", List.of("flags=R", "user=nobody", "argv=" + script, "${recipient}")));
+            Envelope e = fx.write(new Fixture.Message("", List.of(rcpt), Map.of(), List.of("Subject: x", "", "b")));
+            Fixture.Results res = new Fixture.Results();
+            agent.deliver(fx.request(e, p, p + ".test"), res);
+            assertSame(p, res.all.get(0), m);
         }
     }
 
