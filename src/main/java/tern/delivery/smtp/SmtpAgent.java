@@ -279,7 +279,7 @@ public final class SmtpAgent implements DeliveryAgent, AutoCloseable {
                     }
                     s.bestMx = t.pref() == bestPref;
                     boolean finalServer = finalNexthop && lastTarget;
-                    if (!handshake(d, s, finalServer, true)) {
+                    if (!handshake(d, s, finalServer)) {
                         continue; // handshake failures do not count towards the session limit
                     }
                 }
@@ -338,7 +338,7 @@ public final class SmtpAgent implements DeliveryAgent, AutoCloseable {
                 return;
             }
             s = new Session(new Connection(ch, watchdog), params.myhostname(), dest.unix(), 0, key);
-            if (!handshake(d, s, true, false)) {
+            if (!handshake(d, s, true)) {
                 return;
             }
         }
@@ -425,7 +425,7 @@ public final class SmtpAgent implements DeliveryAgent, AutoCloseable {
      * handshake - greeting and EHLO/HELO/LHLO; on failure the session is closed, the recipients are
      * kept or failed (per finalServer) and false is returned.
      */
-    private boolean handshake(Delivery d, Session s, boolean finalServer, boolean tcp) {
+    private boolean handshake(Delivery d, Session s, boolean finalServer) {
         String stage = "receiving the initial server greeting";
         Connection c = s.conn;
         try {
@@ -579,7 +579,7 @@ public final class SmtpAgent implements DeliveryAgent, AutoCloseable {
                 return;
             }
             fresh.bestMx = s.bestMx;
-            if (!handshake(d, fresh, finalServer, s.port > 0)) {
+            if (!handshake(d, fresh, finalServer)) {
                 return;
             }
             try {

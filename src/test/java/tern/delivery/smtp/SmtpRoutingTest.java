@@ -145,6 +145,17 @@ class SmtpRoutingTest {
     }
 
     @Test
+    void aBrokenRelayhostIsAConfigurationProblemNotABounce() throws Exception {
+        agent("relayhost = [nope.test]\n", List.of());
+        RecipientResult r = deliverOne("u@example.com", "[nope.test]");
+        assertThat(r.status()).isEqualTo(RecipientResult.Status.DEFERRED);
+        assertThat(r.dsn()).isEqualTo("4.3.5");
+        assertThat(r.text()).isEqualTo(
+                "Host or domain name not found. Name service error for name=nope.test type=A: Host not found");
+        assertThat(fx.log()).contains("warning: relayhost configuration problem");
+    }
+
+    @Test
     void mxPointingBackHereLoops() throws Exception {
         try (TestSmtpServer s = TestSmtpServer.tcp()) {
             agent("", List.of(new InetSocketAddress("127.0.0.1", s.port())));
