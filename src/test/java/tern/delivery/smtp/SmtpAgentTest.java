@@ -111,6 +111,37 @@ class SmtpAgentTest {
     }
 
     @Test
+    void reuseCountLimitAndCloseSayGoodbye() throws Exception {
+        agent("smtp_connection_reuse_count_limit = 2\n");
+        for (int i = 0; i < 5; i++) {
+            deliver(message("r" + i + "@example.com"), hop());
+        }
+        assertThat(server.connections.get()).isEqualTo(3);
+        agent.close();
+        long end = System.nanoTime() + 5_000_000_000L;
+        while (server.verbs().stream().filter(v -> v.equals("QUIT")).count() < 3 && System.nanoTime() < end) {
+            Thread.sleep(20);
+        }
+        assertThat(server.verbs().stream().filter(v -> v.equals("QUIT")).count()).isEqualTo(3);
+        agent = null;
+    }
+
+    @Test
+    void oversizedRepliesAreBounded() throws Exception {
+        server.replies.put("RCPT", "550-" + "x".repeat(5000) + "\n550-second\n550 5.1.1 last");
+        agent("");
+        RecipientResult r = deliver(message("x@example.com"), hop()).all.get(0);
+        assertThat(r.status()).isEqualTo(RecipientResult.Status.BOUNCED);
+        assertThat(r.dsn()).isEqualTo("5.1.1"); // the last line's status, as Postfix takes it
+        assertThat(r.text().length()).isLessThan(2200);
+        assertThat(r.text()).startsWith("host 127.0.0.1[127.0.0.1] said: 550-xxxx").endsWith("(in reply to RCPT TO command)");
+        // the session stayed in step: the next message on it goes through
+        server.replies.remove("RCPT");
+        assertThat(deliver(message("y@example.com"), hop()).all.get(0).status()).isEqualTo(RecipientResult.Status.SENT);
+        assertThat(server.connections.get()).isEqualTo(1);
+    }
+
+    @Test
     void noCachingQuitsEachTime() throws Exception {
         agent("smtp_connection_cache_on_demand = no\n");
         deliver(message("a@example.com"), hop());
