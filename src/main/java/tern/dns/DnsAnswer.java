@@ -60,7 +60,7 @@ public record DnsAnswer<T>(Status status, List<T> records, String name, String t
         return "Name service error for name=" + name + " type=" + type + ": " + status.text();
     }
 
-    /** as - the same outcome for another record type (a failure carries no records). */
+    /** withoutRecords - the same outcome as an answer of another element type (for failures, which carry none). */
     public <U> DnsAnswer<U> withoutRecords() {
         return new DnsAnswer<>(status, List.of(), name, type);
     }

@@ -166,7 +166,9 @@ public final class SmtpAgent implements DeliveryAgent, AutoCloseable {
 
         void report(Recipient r, RecipientResult.Status status, String dsn, String relay, String text) {
             pending.remove(r);
-            sink.result(new RecipientResult(r, status, dsn, relay, text, Math.max(0, setupMillis)));
+            // before a session was set up, all the time so far was set-up time (the "c" of delays=)
+            long setup = setupMillis >= 0 ? setupMillis : (System.nanoTime() - startNanos) / 1_000_000;
+            sink.result(new RecipientResult(r, status, dsn, relay, text, setup));
         }
 
         void fail(Recipient r, Why w, String relay) {
