@@ -136,11 +136,15 @@ final class Connection implements Watchdog.Watched, AutoCloseable {
      * content - send the message content (already in wire form: CRLF, dot-stuffed, no final dot)
      * followed by ".". Small content goes out with "." in one write; larger content straight from
      * the file to the socket (transferTo), each piece within xferTimeout seconds of progress.
+     * Lines longer than lineLimit (smtp_line_length_limit; 0: no limit) are broken as Postfix
+     * breaks them: after lineLimit bytes comes CRLF and a space, and the line goes on; such content
+     * takes the slower path through the output buffer.
      */
-    void content(FileChannel src, long offset, long length, long xferTimeout) throws IOException {
+    void content(FileChannel src, long offset, long length, int lineLimit, long xferTimeout) throws IOException {
         if (length <= INLINE_CONTENT) {
             ensure((int) length + 5);
-            ByteBuffer view = out.slice(out.position(), (int) length);
+            int start = out.position();
+            ByteBuffer view = out.slice(start, (int) length);
             long pos = offset;
             while (view.hasRemaining()) {
                 int n = src.read(view, pos);
@@ -149,7 +153,15 @@ final class Connection implements Watchdog.Watched, AutoCloseable {
                 }
                 pos += n;
             }
-            out.position(out.position() + (int) length);
+            out.position(start + (int) length);
+            if (lineLimit > 0 && longestLine(out, start, (int) length) > lineLimit) {
+                byte[] copy = new byte[(int) length];
+                out.get(start, copy);
+                out.position(start);
+                LineSplitter split = new LineSplitter(lineLimit);
+                split.feed(copy, 0, copy.length, xferTimeout);
+                split.end();
+            }
             if (!endsWithCrlf(src, offset, length)) {
                 out.put((byte) '\r').put((byte) '\n');
             }
@@ -157,29 +169,150 @@ final class Connection implements Watchdog.Watched, AutoCloseable {
             flush(xferTimeout);
             return;
         }
-        long pos = offset;
-        long end = offset + length;
-        try {
+        flush(xferTimeout);
+        if (lineLimit > 0 && hasLongLine(src, offset, length, lineLimit)) {
+            LineSplitter split = new LineSplitter(lineLimit);
+            ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
+            long pos = offset;
+            long end = offset + length;
             while (pos < end) {
-                arm(xferTimeout);
-                long n = src.transferTo(pos, Math.min(end - pos, 1L << 20), ch);
-                if (n <= 0 && src.size() < end) {
+                chunk.clear();
+                chunk.limit((int) Math.min(chunk.capacity(), end - pos));
+                int n = src.read(chunk, pos);
+                if (n < 0) {
                     throw new EOFException("queue file content ends early");
                 }
                 pos += n;
+                split.feed(chunk.array(), 0, n, xferTimeout);
             }
-        } catch (EOFException e) {
-            throw e;
-        } catch (IOException e) {
-            throw failure(e);
-        } finally {
-            disarm();
+            split.end();
+        } else {
+            long pos = offset;
+            long end = offset + length;
+            try {
+                while (pos < end) {
+                    arm(xferTimeout);
+                    long n = src.transferTo(pos, Math.min(end - pos, 1L << 20), ch);
+                    if (n <= 0 && src.size() < end) {
+                        throw new EOFException("queue file content ends early");
+                    }
+                    pos += n;
+                }
+            } catch (EOFException e) {
+                throw e;
+            } catch (IOException e) {
+                throw failure(e);
+            } finally {
+                disarm();
+            }
         }
         if (!endsWithCrlf(src, offset, length)) {
             command("");
         }
         out.put(DOT_CRLF);
         flush(xferTimeout);
+    }
+
+    /** longestLine - the longest line (without CR LF) in b[start, start+len). */
+    private static int longestLine(ByteBuffer b, int start, int len) {
+        int longest = 0;
+        int col = 0;
+        for (int i = start; i < start + len; i++) {
+            byte c = b.get(i);
+            if (c == '\n') {
+                longest = Math.max(longest, col);
+                col = 0;
+            } else if (c != '\r') {
+                col++;
+            }
+        }
+        return Math.max(longest, col);
+    }
+
+    /** hasLongLine - whether the file region has a line longer than limit (one read pass). */
+    private static boolean hasLongLine(FileChannel src, long offset, long length, int limit) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
+        long pos = offset;
+        long end = offset + length;
+        int col = 0;
+        while (pos < end) {
+            chunk.clear();
+            chunk.limit((int) Math.min(chunk.capacity(), end - pos));
+            int n = src.read(chunk, pos);
+            if (n < 0) {
+                throw new EOFException("queue file content ends early");
+            }
+            pos += n;
+            byte[] a = chunk.array();
+            for (int i = 0; i < n; i++) {
+                if (a[i] == '\n') {
+                    col = 0;
+                } else if (a[i] != '\r' && ++col > limit) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * LineSplitter - copies content into the output buffer, breaking lines longer than the limit:
+     * limit bytes, CRLF, a space, and the rest (each output line at most limit bytes). A CR is held
+     * back until the next byte shows whether it ends the line.
+     */
+    private final class LineSplitter {
+        private final int limit;
+        private int col;
+        private boolean pendingCr;
+
+        LineSplitter(int limit) {
+            this.limit = limit;
+        }
+
+        void feed(byte[] b, int off, int len, long xferTimeout) throws SmtpIoException {
+            ensure(len + len / Math.max(1, limit) * 3 + 8);
+            for (int i = off; i < off + len; i++) {
+                byte c = b[i];
+                if (pendingCr) {
+                    pendingCr = false;
+                    if (c == '\n') {
+                        out.put((byte) '\r').put((byte) '\n');
+                        col = 0;
+                        continue;
+                    }
+                    data((byte) '\r');
+                }
+                if (c == '\r') {
+                    pendingCr = true;
+                } else if (c == '\n') {
+                    out.put(c);
+                    col = 0;
+                } else {
+                    data(c);
+                }
+            }
+            if (out.position() >= 64 * 1024) {
+                flush(xferTimeout);
+            }
+        }
+
+        private void data(byte c) {
+            if (col >= limit) {
+                ensure(3 + 1);
+                out.put((byte) '\r').put((byte) '\n').put((byte) ' ');
+                col = 1;
+            }
+            ensure(1);
+            out.put(c);
+            col++;
+        }
+
+        void end() {
+            if (pendingCr) {
+                pendingCr = false;
+                data((byte) '\r');
+            }
+        }
     }
 
     private static boolean endsWithCrlf(FileChannel src, long offset, long length) throws IOException {

@@ -24,7 +24,7 @@ record SmtpParams(
         boolean cacheOnDemand, List<String> cacheDestinations, long cacheTimeLimit,
         long reuseTimeLimit, long reuseCountLimit,
         boolean skip5xxGreeting, boolean skipQuitResponse, boolean alwaysEhlo, boolean neverEhlo,
-        boolean quoteEnvelope, String myhostname) {
+        boolean quoteEnvelope, int lineLimit, String myhostname) {
 
     static SmtpParams of(Config c, boolean lmtp) {
         String p = lmtp ? "lmtp_" : "smtp_";
@@ -77,6 +77,7 @@ record SmtpParams(
                 lmtp || c.bool("smtp_always_send_ehlo"),
                 !lmtp && c.bool("smtp_never_send_ehlo"),
                 c.bool(p + "quote_rfc821_envelope"),
+                (int) Math.max(0, Math.min(Integer.MAX_VALUE, c.integer(p + "line_length_limit"))),
                 c.get("myhostname"));
     }
 

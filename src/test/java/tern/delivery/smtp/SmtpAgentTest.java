@@ -142,6 +142,35 @@ class SmtpAgentTest {
     }
 
     @Test
+    void longLinesAreBrokenAsPostfixBreaksThem() throws Exception {
+        agent("");
+        String exact = "e".repeat(998);
+        String over = "o".repeat(999);
+        String longer = "l".repeat(2500);
+        for (int filler : new int[]{0, 40_000}) { // inline content, and the large-content path
+            server.messages.clear();
+            Envelope e = fx.write(new Fixture.Message("s@example.org", List.of("x@example.com"), Map.of(),
+                    List.of("Subject: long", "", exact, over, longer, "x".repeat(filler), "end")));
+            assertThat(deliver(e, hop()).all.get(0).status()).isEqualTo(RecipientResult.Status.SENT);
+            assertThat(server.messages.get(0)).isEqualTo("Subject: long\n\n" + exact + "\n"
+                    + "o".repeat(998) + "\n o\n"
+                    + "l".repeat(998) + "\n " + "l".repeat(997) + "\n " + "l".repeat(505) + "\n"
+                    + split("x".repeat(filler)) + "end\n");
+        }
+    }
+
+    private static String split(String line) {
+        if (line.isEmpty()) {
+            return "\n";
+        }
+        StringBuilder sb = new StringBuilder(line.substring(0, Math.min(998, line.length()))).append('\n');
+        for (int i = 998; i < line.length(); i += 997) {
+            sb.append(' ').append(line, i, Math.min(line.length(), i + 997)).append('\n');
+        }
+        return sb.toString();
+    }
+
+    @Test
     void noCachingQuitsEachTime() throws Exception {
         agent("smtp_connection_cache_on_demand = no\n");
         deliver(message("a@example.com"), hop());
