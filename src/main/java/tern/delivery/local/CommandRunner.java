@@ -30,8 +30,8 @@ import tern.delivery.mailbox.Maildir;
  * code ("5.7.1 text") decides by itself; otherwise the exit status is read as sysexits.h says
  * (75 and 71 defer, the others bounce with their words); another status bounces as
  * "Command died with status N"; a signal defers ("Command died with signal N"); the time limit
- * bounces ("Command time limit exceeded"). A command that cannot be started bounces as
- * status 127, as a shell would report.
+ * bounces ("Command time limit exceeded"). A command that cannot be started at all defers, as
+ * Postfix's delivery child does when execvp fails.
  *
  * The caller supplies the words that switch to the recipient's identity (setpriv), see
  * {@link tern.delivery.mailbox.Privileges#commandPrefix}.
@@ -82,9 +82,7 @@ final class CommandRunner {
         try {
             p = pb.start();
         } catch (IOException e) {
-            String why = e.getMessage() == null ? e.toString() : e.getMessage();
-            return new Outcome('5', "5.3.0", "Command died with status 127: \"" + command + "\". Command output: "
-                    + printable(why));
+            return cannotExecute(argv.get(prefix.length), startFailure(e));
         }
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         Thread reader = Thread.ofVirtual().start(() -> readBounded(p.getInputStream(), output));
@@ -135,7 +133,38 @@ final class CommandRunner {
         synchronized (output) {
             out = printable(output.toString(java.nio.charset.StandardCharsets.UTF_8));
         }
+        String setprivFailed = "setpriv: failed to execute ";
+        if (prefix.length > 0 && p.exitValue() == 127 && out.startsWith(setprivFailed)) {
+            // setpriv could not start the command: as Postfix's child when execvp fails
+            String rest = out.substring(setprivFailed.length()).strip();
+            int colon = rest.lastIndexOf(": ");
+            return cannotExecute(colon < 0 ? rest : rest.substring(0, colon), colon < 0 ? "" : rest.substring(colon + 2));
+        }
         return outcome(command, p.exitValue(), out);
+    }
+
+    /**
+     * startFailure - the system's words in the JDK's "cannot run program" message: "...: Exec
+     * failed, error: 2 (No such file or directory)" or "...: error=2, No such file or directory".
+     */
+    static String startFailure(IOException e) {
+        String why = (e.getMessage() == null ? e.toString() : e.getMessage()).strip();
+        int open = why.lastIndexOf('(');
+        if (why.endsWith(")") && open >= 0) {
+            return why.substring(open + 1, why.length() - 1);
+        }
+        int k = why.indexOf("error=");
+        int comma = k < 0 ? -1 : why.indexOf(", ", k);
+        return comma < 0 ? why : why.substring(comma + 2);
+    }
+
+    /**
+     * cannotExecute - the command could not be started at all: deferred, in the words Postfix's
+     * delivery child leaves behind when execvp fails.
+     */
+    static Outcome cannotExecute(String program, String reason) {
+        return new Outcome('4', "4.3.0", "temporary failure. Command output: local: fatal: execvp " + program + ": "
+                + printable(reason) + " ");
     }
 
     /** outcome - the delivery status for an exit status and the (printable) command output. */

@@ -63,6 +63,10 @@ class DestinationTest {
                 new CommandRunner.Outcome('5', "5.3.0", "Command died with status 255: \"c\""));
         assertThat(CommandRunner.outcome("c", 137, "")).isEqualTo(
                 new CommandRunner.Outcome('4', "4.3.0", "Command died with signal 9: \"c\""));
+        assertThat(CommandRunner.startFailure(new java.io.IOException("Cannot run program \"/x\" (in directory \"/q\"): "
+                + "Exec failed, error: 2 (No such file or directory) "))).isEqualTo("No such file or directory");
+        assertThat(CommandRunner.startFailure(new java.io.IOException("Cannot run program \"/x\": error=13, Permission denied")))
+                .isEqualTo("Permission denied");
         assertThat(CommandRunner.printable("a\tb\nline2\u0001x\n")).isEqualTo("a b line2_x ");
         assertThat(CommandRunner.needsShell("exit 75")).isTrue();
         assertThat(CommandRunner.needsShell("/usr/bin/procmail -f-")).isFalse();

@@ -447,7 +447,8 @@ class LocalDeliveryTest {
                 "xout: \"|echo try later; exit 75\"",
                 "xsig: \"|kill -9 $$\"",
                 "xslow: \"|sleep 5\"",
-                "xnoread: \"|exit 0\"");
+                "xnoread: \"|exit 0\"",
+                "xnx: |/nonexistent/cmd");
         LocalDelivery a = agent(List.of(u), "command_time_limit = 1s");
         record Case(String rcpt, RecipientResult.Status status, String dsn, String text) {
         }
@@ -460,7 +461,9 @@ class LocalDeliveryTest {
                 new Case("xout", RecipientResult.Status.DEFERRED, "4.3.0", "temporary failure. Command output: try later "),
                 new Case("xsig", RecipientResult.Status.DEFERRED, "4.3.0", "Command died with signal 9: \"kill -9 $$\""),
                 new Case("xslow", RecipientResult.Status.BOUNCED, "5.3.0", "Command time limit exceeded: \"sleep 5\""),
-                new Case("xnoread", RecipientResult.Status.SENT, "2.0.0", "delivered to command: exit 0"));
+                new Case("xnoread", RecipientResult.Status.SENT, "2.0.0", "delivered to command: exit 0"),
+                new Case("xnx", RecipientResult.Status.DEFERRED, "4.3.0", "temporary failure. Command output: "
+                        + "local: fatal: execvp /nonexistent/cmd: No such file or directory "));
         for (Case c : cases) {
             List<RecipientResult> r = deliver(a, simple("s@example.org", c.rcpt() + "@mx.example.test"));
             assertThat(r).as(c.rcpt()).singleElement()
