@@ -238,7 +238,7 @@ final class CleanupSession implements CleanupStream {
             return;
         }
         int nameLen = headerNameLength(header, 0, headerUsed);
-        String name = new String(header, 0, nameLen, StandardCharsets.ISO_8859_1).strip().toLowerCase(Locale.ROOT);
+        String name = new String(header, 0, nameLen - 1, StandardCharsets.ISO_8859_1).strip().toLowerCase(Locale.ROOT);
         boolean drop = settings.dropHeaders().contains(name);
         switch (name) {
             case "received", "delivered-to" -> hops++;
