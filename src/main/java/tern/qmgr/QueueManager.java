@@ -24,6 +24,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import tern.log.Logger;
 import tern.queue.CorruptQueueFileException;
 import tern.queue.Envelope;
+import tern.queue.IncompleteQueueFileException;
 import tern.queue.Queue;
 import tern.queue.QueueFile;
 import tern.queue.Recipient;
@@ -369,6 +370,9 @@ public final class QueueManager implements AutoCloseable {
                 continue;
             }
             Path p = queue.path(Queue.Dir.INCOMING, id);
+            if (QueueFile.isPlaceholder(p)) {
+                continue; // an empty file prepared by the FilePool: not a message, not ours to remove
+            }
             try {
                 if (incomplete(p)) {
                     long mtime = Files.getLastModifiedTime(p).toMillis();
@@ -411,8 +415,9 @@ public final class QueueManager implements AutoCloseable {
     }
 
     /**
-     * incomplete - whether a file in incoming is still being written (or was abandoned by a crash):
-     * its size record is not filled in yet, or not even written.
+     * incomplete - whether a non-empty file in incoming is still being written (or was abandoned by
+     * a crash): its size record is not filled in yet, or not even written. (Empty files are the
+     * FilePool's placeholders; callers skip those first.)
      */
     static boolean incomplete(Path p) throws IOException {
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
@@ -442,8 +447,11 @@ public final class QueueManager implements AutoCloseable {
             return;
         }
         try {
-            if (c.dir() == Queue.Dir.INCOMING && incomplete(queue.path(Queue.Dir.INCOMING, id))) {
-                return;
+            if (c.dir() == Queue.Dir.INCOMING) {
+                Path in = queue.path(Queue.Dir.INCOMING, id);
+                if (QueueFile.isPlaceholder(in) || incomplete(in)) {
+                    return;
+                }
             }
             if (!queue.move(id, c.dir(), Queue.Dir.ACTIVE)) {
                 return; // someone else moved or removed it first
@@ -459,7 +467,8 @@ public final class QueueManager implements AutoCloseable {
         QueueFile q;
         try {
             q = QueueFile.read(p);
-        } catch (CorruptQueueFileException e) {
+        } catch (CorruptQueueFileException | IncompleteQueueFileException e) {
+            // complete when it was moved here, so incomplete now means damaged: keep it for a person
             corrupt(id, e);
             return;
         } catch (IOException e) {
@@ -480,7 +489,7 @@ public final class QueueManager implements AutoCloseable {
     }
 
     /** corrupt - a file that is no queue file goes to corrupt, for a person to look at. */
-    private void corrupt(String id, CorruptQueueFileException e) {
+    private void corrupt(String id, IOException e) {
         log().warning(id + ": " + e.getMessage());
         try {
             if (queue.move(id, Queue.Dir.ACTIVE, Queue.Dir.CORRUPT)) {

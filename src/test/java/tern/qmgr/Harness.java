@@ -90,7 +90,7 @@ final class Harness implements AutoCloseable {
         mailLog = MailLog.toStream("mx.example.test", new PrintStream(logBuffer, true, StandardCharsets.UTF_8));
         qmgr = new QueueManager(queue, new QueueManager.Loggers(mailLog.logger("postfix", "qmgr"),
                 mailLog.logger("postfix", "error")));
-        cleanup = new Cleanup(config, queue, ids, sync, mailLog.logger("postfix", "cleanup"),
+        cleanup = new Cleanup(config, queue, ids, null, sync, mailLog.logger("postfix", "cleanup"),
                 Cleanup.canonicalOnly(a -> a.indexOf('@') < 0 ? a + "@mx.example.test" : a), o -> true, qmgr::queued);
         Map<String, Transport> t = new HashMap<>();
         t.put("error", transport("error", ErrorAgent.error(), "error", limits));

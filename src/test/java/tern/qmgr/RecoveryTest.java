@@ -72,10 +72,14 @@ class RecoveryTest {
     @Test
     void leftoversAreRemovedFilesBeingWrittenAreNotAndCorruptFilesAreSaved() throws Exception {
         try (Harness h = new Harness(tmp)) {
-            // an incomplete file from before the start: a crash's leftover
-            QueueFileWriter old = QueueFileWriter.create(h.queue, Queue.Dir.INCOMING, h.ids);
-            Path oldPath = old.path();
+            // an incomplete file from before the start: a crash's leftover (its size record still zeros)
+            Path oldPath = h.queue.path(Queue.Dir.INCOMING, h.ids.next());
+            Files.writeString(oldPath, "C 0000000000000 0000000000000 0000000000000 00000000\nT 1\nS x@y\n");
             Files.setLastModifiedTime(oldPath, FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+            // an empty file as the FilePool prepares them, however old: not a message, left alone
+            Path placeholder = h.queue.path(Queue.Dir.INCOMING, h.ids.next());
+            Files.createFile(placeholder);
+            Files.setLastModifiedTime(placeholder, FileTime.fromMillis(System.currentTimeMillis() - 3 * 86_400_000L));
             // a file that is not a queue file at all
             String junk = "ABCDEF123456";
             Files.writeString(h.queue.path(Queue.Dir.INCOMING, junk), "this is not a queue file\n");
@@ -92,6 +96,7 @@ class RecoveryTest {
             h.qmgr.wakeup();
             Thread.sleep(300);
             assertThat(Files.exists(current.path())).isTrue();
+            assertThat(Files.exists(placeholder)).isTrue();
             // completing it hands it over
             current.beginContent();
             current.contentLine("Subject: now");
@@ -99,7 +104,6 @@ class RecoveryTest {
             current.close();
             h.qmgr.wakeup();
             h.awaitLog(e.id() + ": removed", 5000);
-            old.close();
         }
     }
 }
