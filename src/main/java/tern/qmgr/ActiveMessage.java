@@ -232,9 +232,7 @@ final class ActiveMessage {
             String dsn = result.dsn() == null || result.dsn().isEmpty() ? defaultDsn(result.status()) : result.dsn();
             String relay = result.relay() == null || result.relay().isEmpty() ? "none" : result.relay();
             String text = result.text() == null ? "" : result.text();
-            job.transport.log().info(DeliveryLog.line(id(), r.address(), r.original(), relay, file.envelope().arrivalMillis(),
-                    activeMillis, job.start, result.setupMillis(), now, dsn, result.status().word(), text,
-                    routing.settings().delayResolution()));
+            // the record first, then the log line: a crash in between loses a log line, not the fact
             Report report = new Report(r, dsn, relay, text);
             switch (result.status()) {
                 case SENT -> {
@@ -247,6 +245,9 @@ final class ActiveMessage {
                     deferred.put(r.index(), report);
                 }
             }
+            job.transport.log().info(DeliveryLog.line(id(), r.address(), r.original(), relay, file.envelope().arrivalMillis(),
+                    activeMillis, job.start, result.setupMillis(), now, dsn, result.status().word(), text,
+                    routing.settings().delayResolution()));
         } finally {
             lock.unlock();
         }

@@ -15,12 +15,22 @@ import java.util.concurrent.locks.ReentrantLock;
  * Destination semaphores exist only while someone uses them (a count per destination), so a
  * transport with a recipient limit of 1, where each recipient is a destination, does not keep one
  * per recipient ever seen. A limit of 0 means no limit.
+ *
+ * Rate delays (NAME_destination_rate_delay, NAME_transport_rate_delay): once a delivery holds its
+ * slots, it waits until the delay has passed since the previous start to the same destination (or
+ * over the transport), so such deliveries start one at a time, paced. The waiting is a sleep on
+ * the delivery's own virtual thread.
  */
 final class Limiter {
     private final Semaphore process;
     private final int perDestination;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, Slot> destinations = new HashMap<>();
+    private final long destinationRateDelay;
+    private final long transportRateDelay;
+    private final ReentrantLock transportPace = new ReentrantLock();
+    private long transportNextStart;
+    private final Map<String, Long> destinationNextStart = new HashMap<>(); // guarded by lock
 
     private static final class Slot {
         final Semaphore semaphore;
@@ -34,6 +44,8 @@ final class Limiter {
     Limiter(Transport.Limits limits) {
         this.process = limits.processLimit() > 0 ? new Semaphore(limits.processLimit(), true) : null;
         this.perDestination = limits.destinationConcurrency();
+        this.destinationRateDelay = limits.destinationRateDelay();
+        this.transportRateDelay = limits.transportRateDelay();
     }
 
     /** Permit - what acquire() took; release it exactly once. */
@@ -98,7 +110,52 @@ final class Limiter {
                 throw e;
             }
         }
-        return new Permit(destination, slot);
+        Permit p = new Permit(destination, slot);
+        try {
+            pace(destination);
+        } catch (InterruptedException e) {
+            p.release();
+            throw e;
+        }
+        return p;
+    }
+
+    /** pace - wait out the rate delays, then note this start. */
+    private void pace(String destination) throws InterruptedException {
+        if (destinationRateDelay > 0) {
+            // one at a time per destination: the delay is between starts
+            while (true) {
+                long wait;
+                lock.lock();
+                try {
+                    long now = System.currentTimeMillis();
+                    Long next = destinationNextStart.get(destination);
+                    wait = next == null ? 0 : next - now;
+                    if (wait <= 0) {
+                        destinationNextStart.put(destination, now + destinationRateDelay);
+                        if (destinationNextStart.size() > 1000) {
+                            destinationNextStart.values().removeIf(t -> t < now);
+                        }
+                        break;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                Thread.sleep(wait);
+            }
+        }
+        if (transportRateDelay > 0) {
+            transportPace.lockInterruptibly();
+            try {
+                long wait = transportNextStart - System.currentTimeMillis();
+                if (wait > 0) {
+                    Thread.sleep(wait);
+                }
+                transportNextStart = System.currentTimeMillis() + transportRateDelay;
+            } finally {
+                transportPace.unlock();
+            }
+        }
     }
 
     private void forget(String destination, Slot slot) {

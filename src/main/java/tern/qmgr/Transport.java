@@ -25,8 +25,18 @@ public record Transport(String name, DeliveryAgent agent, Logger log, Limits lim
      *                               (NAME_destination_concurrency_limit, else the default one); 0 means no limit
      * @param recipientLimit         recipients per delivery (NAME_destination_recipient_limit, else the
      *                               default); 0 means no limit. With 1, a destination is a recipient.
+     * @param destinationRateDelay   milliseconds between the starts of deliveries to one destination
+     *                               (NAME_destination_rate_delay, else the default), 0 for none
+     * @param transportRateDelay     milliseconds between the starts of any two deliveries over this
+     *                               transport (NAME_transport_rate_delay, else the default), 0 for none
      */
-    public record Limits(int processLimit, int destinationConcurrency, int recipientLimit) {
+    public record Limits(int processLimit, int destinationConcurrency, int recipientLimit, long destinationRateDelay,
+                         long transportRateDelay) {
+
+        /** Limits - without rate delays. */
+        public Limits(int processLimit, int destinationConcurrency, int recipientLimit) {
+            this(processLimit, destinationConcurrency, recipientLimit, 0, 0);
+        }
 
         /**
          * of - the limits of transport name: maxproc is the master.cf column ("-" or a number), main
@@ -41,7 +51,14 @@ public record Transport(String name, DeliveryAgent agent, Logger log, Limits lim
                 process = clamp(parse(maxproc, main.integer("default_process_limit")));
             }
             return new Limits(process, perTransport(main, name, "_destination_concurrency_limit"),
-                    perTransport(main, name, "_destination_recipient_limit"));
+                    perTransport(main, name, "_destination_recipient_limit"),
+                    delay(main, name, "_destination_rate_delay"), delay(main, name, "_transport_rate_delay"));
+        }
+
+        private static long delay(Config main, String name, String suffix) {
+            String v = main.get(name + suffix).strip();
+            long s = Config.parseSeconds(v.isEmpty() ? main.get("default" + suffix) : v, 's');
+            return s <= 0 ? 0 : s * 1000;
         }
 
         private static int perTransport(Config main, String name, String suffix) {
