@@ -245,7 +245,7 @@ public final class Bounce {
             out.add("Original-Envelope-Id: " + e.attribute("envid"));
         }
         out.add("X-Postfix-Queue-ID: " + e.id());
-        out.add("X-Postfix-Sender: rfc822; " + e.sender());
+        out.add("X-Postfix-Sender: rfc822; " + shownSender(e));
         out.add("Arrival-Date: " + date(e.arrivalMillis()));
         out.add("");
         for (Report r : reports) {
@@ -284,7 +284,7 @@ public final class Bounce {
         out.add("Content-Type: " + (full ? "message/rfc822" : "text/rfc822-headers"));
         out.add("Content-Transfer-Encoding: 8bit");
         out.add("");
-        out.add("Return-Path: <" + e.sender() + ">");
+        out.add("Return-Path: <" + shownSender(e) + ">");
         try (var ch = message.openContent();
              var in = full ? tern.queue.ContentStream.of(ch, e) : tern.queue.ContentStream.headers(ch, e)) {
             out.copyLines(in);
@@ -292,6 +292,11 @@ public final class Bounce {
         if (!out.lastWasEmpty()) {
             out.add("");
         }
+    }
+
+    /** shownSender - the sender as notices show it: the null sender is MAILER-DAEMON@$myhostname, as in Postfix. */
+    private String shownSender(Envelope e) {
+        return e.sender().isEmpty() ? "MAILER-DAEMON@" + settings.myhostname() : e.sender();
     }
 
     /** remoteMta - the host name of a relay such as "mx.example.com[192.0.2.1]:25", or null for none/local/... */

@@ -37,7 +37,7 @@ enum Notice {
 
                                The mail system
             """),
-    SUCCESS("Successful Mail Delivery Report", null, "delivered", "Delivered Message", """
+    SUCCESS("Successful Mail Delivery Report", null, "delivered", "Message", """
             This is the mail system at host $myhostname.
 
             Your message was delivered to the destinations listed below.

@@ -128,7 +128,7 @@ final class ActiveMessage {
                 continue;
             }
             if (!forced && routing.settings().deferTransports().contains(t.name().toLowerCase(Locale.ROOT))) {
-                deferNow(r, "4.3.2", "deferred transport", t.log());
+                deferNow(r, "4.3.2", "deferred transport", qmgr.errorLog()); // Postfix logs it as postfix/error
                 continue;
             }
             Recipient target = res.recipient().equals(r.address()) ? r

@@ -485,7 +485,19 @@ public final class QueueManager implements AutoCloseable {
         active.put(id, m);
         log().info(id + ": from=<" + q.envelope().sender() + ">, size=" + q.envelope().contentLength() + ", nrcpt="
                 + q.pending().size() + " (queue active)");
-        m.schedule();
+        try {
+            m.schedule();
+        } catch (RuntimeException e) {
+            // a bug must not wedge the message in the active queue: try it again later
+            log().warning(id + ": cannot schedule the delivery: " + e);
+            active.remove(id);
+            try {
+                Files.setLastModifiedTime(p, FileTime.fromMillis(now + r.settings().minimalBackoff()));
+                queue.move(id, Queue.Dir.ACTIVE, Queue.Dir.DEFERRED);
+            } catch (IOException ignored) {
+                // it stays in active; the next start puts it back in incoming
+            }
+        }
     }
 
     /** corrupt - a file that is no queue file goes to corrupt, for a person to look at. */

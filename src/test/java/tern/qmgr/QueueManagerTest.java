@@ -99,6 +99,19 @@ class QueueManagerTest {
     }
 
     @Test
+    void transportRateDelayPacesDeliveries() throws Exception {
+        Map<String, Transport.Limits> limits = Map.of("test", new Transport.Limits(10, 10, 1, 0, 300));
+        try (Harness h = new Harness(tmp, limits)) {
+            h.qmgr.start();
+            long start = System.currentTimeMillis();
+            String id = h.submit("sender@example.org", "ok1@test.test", "ok2@test.test", "ok3@test.test");
+            h.awaitLog(id + ": removed", 5000);
+            assertThat(System.currentTimeMillis() - start).isGreaterThanOrEqualTo(600);
+            assertThat(h.maxInFlight.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void errorTransportBouncesWithAnRfc3464Notice() throws Exception {
         try (Harness h = new Harness(tmp)) {
             h.qmgr.start();
@@ -188,6 +201,7 @@ class QueueManagerTest {
             assertThat(d.headers()).containsEntry("Subject", "Successful Mail Delivery Report");
             assertThat(d.perRecipient().get(0)).containsEntry("Action", "delivered").containsEntry("Status", "2.0.0");
             assertThat(d.partTypes()).last().isEqualTo("text/rfc822-headers");
+            assertThat(d.partDescriptions()).last().isEqualTo("Message Headers");
         }
     }
 
@@ -210,6 +224,8 @@ class QueueManagerTest {
             ParsedDsn d = ParsedDsn.parse(h.capturedFor("postmaster@mx.example.test").get(0));
             assertThat(d.headers()).containsEntry("Subject", "Postmaster Copy: Undelivered Mail");
             assertThat(d.partTypes()).last().isEqualTo("message/rfc822");
+            assertThat(d.perMessage()).containsEntry("X-Postfix-Sender", "rfc822; MAILER-DAEMON@mx.example.test");
+            assertThat(d.returned()).startsWith("Return-Path: <MAILER-DAEMON@mx.example.test>");
         }
     }
 
@@ -347,7 +363,8 @@ class QueueManagerTest {
         try (Harness h = new Harness(tmp, "defer_transports = test", "queue_run_delay = 1h")) {
             h.qmgr.start();
             String id = h.submit("sender@example.org", "ok@test.test");
-            assertThat(h.awaitLog(id + ": to=<ok@test.test>", 5000)).contains("status=deferred (deferred transport)");
+            assertThat(h.awaitLog(id + ": to=<ok@test.test>", 5000)).contains("postfix/error[")
+                    .contains("dsn=4.3.2, status=deferred (deferred transport)");
             h.awaitIdle(5000);
             assertThat(h.testRequests).isEmpty();
             assertThat(h.qmgr.flushMessage(id)).isTrue();
