@@ -55,6 +55,7 @@ final class ActiveMessage {
     private final ReentrantLock lock = new ReentrantLock();
     private FileChannel status;
     private int outstanding;
+    private final java.util.concurrent.atomic.AtomicBoolean finishing = new java.util.concurrent.atomic.AtomicBoolean();
 
     private final List<Report> bounced = new ArrayList<>();
     private final List<Report> delivered = new ArrayList<>();
@@ -306,6 +307,10 @@ final class ActiveMessage {
      * its sender when it is too old.
      */
     private void finish() {
+        if (!finishing.compareAndSet(false, true)) {
+            qmgr.log().warning(id() + ": delivery pass finished twice; ignoring the second");
+            return;
+        }
         long now = System.currentTimeMillis();
         QmgrSettings s = routing.settings();
         if (!bounced.isEmpty()) {

@@ -261,8 +261,24 @@ final class Harness implements AutoCloseable {
         return out;
     }
 
+    /** removedOnce - no queue id was logged as removed more than once. */
+    void assertRemovedOnce() {
+        java.util.Map<String, Integer> n = new java.util.HashMap<>();
+        for (String l : logLines(l -> l.endsWith(": removed"))) {
+            String id = l.substring(0, l.length() - ": removed".length());
+            id = id.substring(id.lastIndexOf(' ') + 1);
+            n.merge(id, 1, Integer::sum);
+        }
+        n.forEach((id, c) -> {
+            if (c > 1) {
+                throw new AssertionError(id + " removed " + c + " times; log:\n" + log());
+            }
+        });
+    }
+
     @Override
     public void close() throws IOException {
+        assertRemovedOnce();
         qmgr.close(2000);
         sync.close();
         mailLog.close();
