@@ -125,6 +125,21 @@ public final class Bounce {
         }
     }
 
+    /**
+     * trouble - tell the postmaster (error_notice_recipient) of recipients deferred by a problem
+     * of the mail system itself, when notify_classes asks for that class: "software" (a delivery
+     * agent failed or is missing) or "resource" (a resource ran out, 4.3.1). A delay-style notice
+     * with the headers; the sender hears nothing of it.
+     */
+    public void trouble(QueueFile message, List<Report> reports, String cls) throws IOException {
+        if (reports.isEmpty() || !settings.notifies(cls)) {
+            return;
+        }
+        Envelope e = message.envelope();
+        String id = send(message, Notice.DELAY, reports, Audience.POSTMASTER, settings.errorNoticeRecipient(), false, 0);
+        log.info(e.id() + ": postmaster delay notification: " + id);
+    }
+
     /** delivered - success notices for the recipients that asked for them (NOTIFY=SUCCESS). */
     public void delivered(QueueFile message, List<Report> reports) throws IOException {
         Envelope e = message.envelope();

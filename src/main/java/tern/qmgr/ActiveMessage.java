@@ -335,6 +335,7 @@ final class ActiveMessage {
                 qmgr.log().warning(id() + ": cannot queue the delivery status notification: " + e.getMessage());
             }
         }
+        troubleNotices();
         List<Recipient> remaining = new ArrayList<>();
         for (Recipient r : file.pending()) {
             if (!finishedNow.contains(r.index())) {
@@ -377,6 +378,28 @@ final class ActiveMessage {
             }
         }
         defer(now, Math.min(s.maximalBackoff(), Math.max(s.minimalBackoff(), age)));
+    }
+
+    /**
+     * troubleNotices - recipients deferred by the mail system's own trouble go to the postmaster
+     * when notify_classes says so: "software" (agent failed, transport missing), "resource" (4.3.1).
+     */
+    private void troubleNotices() {
+        List<Report> software = new ArrayList<>();
+        List<Report> resource = new ArrayList<>();
+        for (Report r : deferred.values()) {
+            if (r.text().equals("unknown mail transport error") || r.text().equals("mail transport unavailable")) {
+                software.add(r);
+            } else if (r.dsn().equals("4.3.1")) {
+                resource.add(r);
+            }
+        }
+        try {
+            routing.bounce().trouble(file, software, "software");
+            routing.bounce().trouble(file, resource, "resource");
+        } catch (IOException | RuntimeException e) {
+            qmgr.log().warning(id() + ": cannot queue the postmaster notification: " + e.getMessage());
+        }
     }
 
     /** reason - a remaining recipient's last temporary failure: from this pass, else from the file. */

@@ -256,6 +256,20 @@ class QueueManagerTest {
     }
 
     @Test
+    void softwareTroubleIsReportedToThePostmasterWhenAsked() throws Exception {
+        try (Harness h = new Harness(tmp, "notify_classes = software")) {
+            h.qmgr.start();
+            String id = h.submit("sender@example.org", "u@nosuch.test");
+            h.awaitLog(id + ": postmaster delay notification: ", 5000);
+            h.awaitIdle(5000);
+            ParsedDsn d = ParsedDsn.parse(h.capturedFor("postmaster@mx.example.test").get(0));
+            assertThat(d.headers()).containsEntry("Subject", "Postmaster Warning: Delayed Mail");
+            assertThat(d.perRecipient().get(0)).containsEntry("Diagnostic-Code", "X-Postfix; mail transport unavailable");
+            assertThat(h.capturedFor("sender@example.org")).isEmpty();
+        }
+    }
+
+    @Test
     void deferralRecordsTheReasonSetsTheNextAttemptAndRetries() throws Exception {
         try (Harness h = new Harness(tmp)) {
             h.qmgr.start();
