@@ -292,6 +292,11 @@ final class RegexpTable implements Table {
                 return null;
             }
             int g = index.length() > 4 ? Integer.MAX_VALUE : Integer.parseInt(index);
+            if (g == 0) {
+                warn.accept(where + (pcre ? "out of range" : "out-of-range") + " replacement index \"" + index + "\"");
+                warn.accept(where + "bad replacement syntax: skipping this rule");
+                return null;
+            }
             if (g > groups) {
                 warn.accept(where + "out of range replacement index \"" + index + "\": skipping this rule");
                 return null;

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.function.Consumer;
 
 import tern.config.Config;
 import tern.config.ConfigDirectory;
@@ -442,10 +441,5 @@ public final class TableCommand {
 
     private void warn(String text) {
         err.println(program + ": warning: " + text);
-    }
-
-    /** warnings - a sink that prints "PROGRAM: warning: text" (for tools that open tables). */
-    static Consumer<String> warnings(String program, PrintStream err) {
-        return text -> err.println(program + ": warning: " + text);
     }
 }
