@@ -1,7 +1,5 @@
 package tern.rewrite;
 
-import java.util.List;
-
 import tern.tables.AddressLookup;
 import tern.tables.Maps;
 import tern.tables.TableException;
@@ -13,7 +11,7 @@ import tern.tables.TableOpener;
  * {@link AddressLookup}): user+ext@domain, user@domain, then user+ext and user when the domain is
  * local (mydestination, inet_interfaces, proxy_interfaces, or $myorigin), then @domain.
  *
- * A parameter whose tables cannot be opened (unknown type, bad spec) is kept as a table that fails
+ * A table that cannot be opened (unknown type, bad spec) becomes the opener's surrogate, which fails
  * every lookup with the reason: the mail concerned is deferred, never treated as "not found".
  */
 final class AddressMaps {
@@ -31,14 +29,8 @@ final class AddressMaps {
 
     static AddressMaps of(String parameter, String value, TableOpener opener, String delimiter,
                           TableOpener.Options options) {
-        Maps maps;
-        try {
-            maps = Maps.open(parameter, value, opener, options);
-        } catch (TableException e) {
-            opener.warn(e.getMessage());
-            maps = Maps.of(parameter, List.of(new Failing(e.getMessage())));
-        }
-        return new AddressMaps(parameter, new AddressLookup(maps, delimiter));
+        // a table that cannot be opened is a surrogate that fails each lookup (logged once by the opener)
+        return new AddressMaps(parameter, new AddressLookup(Maps.open(parameter, value, opener, options), delimiter));
     }
 
     String parameter() {
@@ -79,30 +71,6 @@ final class AddressMaps {
         Unchecked(TableException cause) {
             super(cause.getMessage(), null, false, false);
             this.cause = cause;
-        }
-    }
-
-    /** Failing - stands in for tables that could not be opened. */
-    private static final class Failing implements tern.tables.Table {
-        private final String reason;
-
-        Failing(String reason) {
-            this.reason = reason;
-        }
-
-        @Override
-        public String lookup(String key) throws TableException {
-            throw new TableException(reason);
-        }
-
-        @Override
-        public String spec() {
-            return "unavailable";
-        }
-
-        @Override
-        public boolean isFixed() {
-            return true;
         }
     }
 }

@@ -78,14 +78,8 @@ public final class TrivialRewrite implements Resolver {
         this.virtualMailboxDomains = DomainList.of("virtual_mailbox_domains", c.get("virtual_mailbox_domains"), opener);
         this.relayDomains = DomainList.of("relay_domains", c.get("relay_domains"), opener);
         String delimiter = c.get("recipient_delimiter");
-        Maps transport;
-        try {
-            transport = Maps.open("transport_maps", c.get("transport_maps"), opener,
-                    new TableOpener.Options(true, false)); // no $1 in transport tables, as Postfix
-        } catch (TableException e) {
-            opener.warn(e.getMessage());
-            transport = Maps.of("transport_maps", List.of(new Unavailable(e.getMessage())));
-        }
+        // no $1 in transport tables, as Postfix; a table that cannot be opened fails its lookups
+        Maps transport = Maps.open("transport_maps", c.get("transport_maps"), opener, new TableOpener.Options(true, false));
         this.transportMaps = new TransportMap(transport, opener.parentDomainMatchesSubdomains("transport_maps"), delimiter);
         this.localTransport = Route.parse(c.get("local_transport"));
         this.virtualTransport = Route.parse(c.get("virtual_transport"));
@@ -291,29 +285,5 @@ public final class TrivialRewrite implements Resolver {
 
     LocalDomains local() {
         return local;
-    }
-
-    /** Unavailable - stands in for transport_maps tables that could not be opened. */
-    private static final class Unavailable implements tern.tables.Table {
-        private final String reason;
-
-        Unavailable(String reason) {
-            this.reason = reason;
-        }
-
-        @Override
-        public String lookup(String key) throws TableException {
-            throw new TableException(reason);
-        }
-
-        @Override
-        public String spec() {
-            return "unavailable";
-        }
-
-        @Override
-        public boolean isFixed() {
-            return true;
-        }
     }
 }
