@@ -35,6 +35,9 @@ import tern.qmgr.QmgrSettings;
 import tern.qmgr.QueueManager;
 import tern.qmgr.Routing;
 import tern.qmgr.Transport;
+import tern.delivery.smtp.SmtpAgent;
+import tern.delivery.pipe.PipeAgent;
+import tern.dns.Resolver;
 import tern.rewrite.TrivialRewrite;
 import tern.tables.TableOpener;
 
@@ -61,6 +64,8 @@ public final class Master {
     private static final long STOP_GRACE_MILLIS = 3000;
     /** Prepared queue files kept ready in incoming (see FilePool). */
     private static final int FILE_POOL_SIZE = 256;
+    /** How long the agents of a replaced configuration live on after a reload. */
+    private static final long RETIRE_AFTER_MILLIS = 600_000;
 
     private final Path configDir;
     private final QueueId ids = new QueueId();
@@ -75,6 +80,7 @@ public final class Master {
     private DirSync incomingSync;
     private FilePool filePool;
     private QueueManager qmgr;
+    private List<AutoCloseable> agents = List.of();
     private PidFile pidFile;
     private ControlServer control;
     private volatile String stopReason = "signal 15";
@@ -187,10 +193,41 @@ public final class Master {
         listeners.clear();
         listeners.putAll(keep);
         qmgr.update(out.routing());
+        List<AutoCloseable> old = agents;
+        agents = out.agents();
+        retire(old);
+    }
+
+    /**
+     * retire - close the agents of a replaced snapshot (idle SMTP sessions, watchdogs) once the
+     * deliveries that started on them have had time to finish.
+     */
+    private static void retire(List<AutoCloseable> old) {
+        if (old.isEmpty()) {
+            return;
+        }
+        Thread.ofVirtual().name("retire-agents").start(() -> {
+            try {
+                Thread.sleep(RETIRE_AFTER_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            closeAll(old);
+        });
+    }
+
+    private static void closeAll(List<AutoCloseable> list) {
+        for (AutoCloseable c : list) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // closing idle connections: nothing to report
+            }
+        }
     }
 
     /** MailOut - what a snapshot gives the mail-out side: cleanup (with rewriting) and the queue manager's routing. */
-    private record MailOut(Cleanup cleanup, Routing routing) {
+    private record MailOut(Cleanup cleanup, Routing routing, List<AutoCloseable> agents) {
     }
 
     /**
@@ -208,27 +245,52 @@ public final class Master {
                 qmgr::queued);
         Bounce bounce = Bounce.of(main, cleanup, mailLog.logger(syslogName, "bounce"));
         Map<String, Transport> transports = new HashMap<>();
+        Resolver dns = Resolver.system();
+        List<InetSocketAddress> listening = listening(s);
+        List<AutoCloseable> closeLater = new ArrayList<>();
         for (Snapshot.Entry e : s.services()) {
             if (e.kind() != ServiceKinds.Kind.TRANSPORT) {
                 continue;
             }
             Logger tlog = mailLog.logger(e.config().get("syslog_name"), e.service().command());
             DeliveryContext ctx = new DeliveryContext(e.config(), e.service(), tlog, cleanup);
-            transports.put(e.service().name(), new Transport(e.service().name(), deliveryAgent(e, ctx), tlog,
+            DeliveryAgent agent = deliveryAgent(e, ctx, dns, listening);
+            if (agent instanceof AutoCloseable c) {
+                closeLater.add(c);
+            }
+            transports.put(e.service().name(), new Transport(e.service().name(), agent, tlog,
                     Transport.Limits.of(e.service().name(), e.service().maxproc(), main)));
         }
-        return new MailOut(cleanup, new Routing(QmgrSettings.of(main), rewrite, transports, bounce));
+        return new MailOut(cleanup, new Routing(QmgrSettings.of(main), rewrite, transports, bounce), closeLater);
+    }
+
+    /** listening - every address and port this instance's SMTP servers listen on (for mail loop detection). */
+    private static List<InetSocketAddress> listening(Snapshot s) {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (Snapshot.Entry e : s.services()) {
+            if (e.kind() == ServiceKinds.Kind.SMTPD && e.service().type().equals("inet")) {
+                try {
+                    out.addAll(InetEndpoints.of(e.service().name(), e.config()));
+                } catch (ConfigException ex) {
+                    // Snapshot.load checked these already
+                }
+            }
+        }
+        return out;
     }
 
     /**
      * deliveryAgent - the agent for one master.cf delivery service, by its command; null when Tern
      * has none yet (the queue manager then defers its mail: "mail transport unavailable").
      */
-    private static DeliveryAgent deliveryAgent(Snapshot.Entry e, DeliveryContext ctx) {
+    private static DeliveryAgent deliveryAgent(Snapshot.Entry e, DeliveryContext ctx, Resolver dns,
+                                               List<InetSocketAddress> listening) {
         return switch (e.service().command()) {
             case "error" -> ErrorAgent.forService(e.service().name());
             case "discard" -> new DiscardAgent();
-            default -> null; // local, virtual, smtp, lmtp, pipe: added here as their packages land
+            case "smtp", "lmtp" -> new SmtpAgent(ctx, dns, listening);
+            case "pipe" -> new PipeAgent(ctx);
+            default -> null; // local, virtual: added here as their package lands
         };
     }
 
@@ -437,6 +499,7 @@ public final class Master {
             if (qmgr != null) {
                 qmgr.close(STOP_GRACE_MILLIS);
             }
+            closeAll(agents);
             if (filePool != null) {
                 filePool.close();
             }
