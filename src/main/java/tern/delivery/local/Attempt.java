@@ -107,6 +107,16 @@ final class Attempt {
         return sent.isEmpty() ? null : sent.get(0);
     }
 
+    /** parts - every destination's outcome (sent, bounced, then the deferral), for one log line each. */
+    List<RecipientResult> parts() {
+        List<RecipientResult> all = new ArrayList<>(sent);
+        all.addAll(bounced);
+        if (deferred != null) {
+            all.add(deferred);
+        }
+        return all;
+    }
+
     boolean isEmpty() {
         return deferred == null && sent.isEmpty() && bounced.isEmpty() && forwards.isEmpty();
     }

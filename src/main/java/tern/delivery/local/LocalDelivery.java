@@ -244,6 +244,12 @@ public final class LocalDelivery implements DeliveryAgent {
             log.warning(req.request.queueId() + ": no delivery for " + a.top.address() + ": empty expansion");
             a.defer(a.top, "4.3.5", "mail system configuration error");
         }
+        List<RecipientResult> parts = a.parts();
+        if (parts.size() > 1) {
+            for (RecipientResult p : parts) {
+                sink.expansion(p); // one log line per destination, as Postfix's local logs them
+            }
+        }
         sink.result(a.result());
     }
 
