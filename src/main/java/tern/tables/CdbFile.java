@@ -45,7 +45,17 @@ final class CdbFile implements KeyValueFile {
                 throw new TableException(file + ": not a CDB file (bad size " + size + "): rebuild it with \"postmap cdb:"
                         + stripSuffix(file) + "\"");
             }
-            return new CdbFile(file, ch.map(FileChannel.MapMode.READ_ONLY, 0, size, Arena.ofAuto()), size);
+            CdbFile f = new CdbFile(file, ch.map(FileChannel.MapMode.READ_ONLY, 0, size, Arena.ofAuto()), size);
+            // Every hash table must lie inside the file: this catches truncation at open.
+            for (int t = 0; t < 256; t++) {
+                long pos = f.u32(t * 8L);
+                long len = f.u32(t * 8L + 4);
+                if (pos < 2048 || pos + len * 8 > size) {
+                    throw new TableException(file + ": corrupt CDB file: hash table " + t
+                            + " out of range: rebuild it with \"postmap cdb:" + stripSuffix(file) + "\"");
+                }
+            }
+            return f;
         } catch (NoSuchFileException e) {
             throw new TableException("open database " + file + ": No such file or directory", e);
         } catch (IOException e) {

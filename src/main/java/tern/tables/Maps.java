@@ -20,21 +20,21 @@ public final class Maps {
         this.tables = tables;
     }
 
-    /** open - the tables listed in a parameter value (already $name-expanded); empty value, no tables. */
-    public static Maps open(String parameterName, String expandedValue, TableOpener opener) throws TableException {
+    /**
+     * open - the tables listed in a parameter value (already $name-expanded); empty value, no tables.
+     * A table that cannot be opened is logged and fails its lookups (see
+     * {@link TableOpener#openOrSurrogate}); open itself does not fail.
+     */
+    public static Maps open(String parameterName, String expandedValue, TableOpener opener) {
         return open(parameterName, expandedValue, opener, TableOpener.Options.DEFAULT);
     }
 
     /** open - with options, e.g. substitution off for virtual_mailbox_maps. */
     public static Maps open(String parameterName, String expandedValue, TableOpener opener,
-                            TableOpener.Options options) throws TableException {
+                            TableOpener.Options options) {
         List<Table> tables = new ArrayList<>();
         for (String spec : Config.splitList(expandedValue)) {
-            try {
-                tables.add(opener.open(spec, options));
-            } catch (TableException e) {
-                throw new TableException(parameterName + ": " + e.getMessage(), e);
-            }
+            tables.add(opener.openOrSurrogate(spec, options));
         }
         return new Maps(parameterName, List.copyOf(tables));
     }

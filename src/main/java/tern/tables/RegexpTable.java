@@ -236,7 +236,6 @@ final class RegexpTable implements Table {
         StringBuilder lit = new StringBuilder();
         int i = 0;
         int n = text.length();
-        boolean substitutes = false;
         while (i < n) {
             char c = text.charAt(i);
             if (c != '$') {
@@ -279,30 +278,34 @@ final class RegexpTable implements Table {
                 }
                 i = end;
             }
-            if (index.isEmpty() || !index.chars().allMatch(ch -> ch >= '0' && ch <= '9') || index.length() > 4) {
+            if (index.isEmpty() || !index.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
                 warn.accept(where + "non-numeric replacement index \"" + index + "\"");
                 warn.accept(where + "bad replacement syntax: skipping this rule");
                 return null;
             }
-            int g = Integer.parseInt(index);
+            if (negate) {
+                warn.accept(where + "$number found in negative match replacement text: skipping this rule");
+                return null;
+            }
+            if (!allowSubstitution) {
+                warn.accept(where + "regular expression substitution is not allowed: skipping this rule");
+                return null;
+            }
+            int g = index.length() > 4 ? Integer.MAX_VALUE : Integer.parseInt(index);
+            if (g == 0) {
+                warn.accept(where + (pcre ? "out of range" : "out-of-range") + " replacement index \"" + index + "\"");
+                warn.accept(where + "bad replacement syntax: skipping this rule");
+                return null;
+            }
             if (g > groups) {
                 warn.accept(where + "out of range replacement index \"" + index + "\": skipping this rule");
                 return null;
             }
-            substitutes = true;
             if (!lit.isEmpty()) {
                 parts.add(new Part(lit.toString(), -1));
                 lit.setLength(0);
             }
             parts.add(new Part(null, g));
-        }
-        if (substitutes && negate) {
-            warn.accept(where + "$number found in negative match replacement text: skipping this rule");
-            return null;
-        }
-        if (substitutes && !allowSubstitution) {
-            warn.accept(where + "regular expression substitution is not allowed: skipping this rule");
-            return null;
         }
         if (!lit.isEmpty() || parts.isEmpty()) {
             parts.add(new Part(lit.toString(), -1));
@@ -336,12 +339,7 @@ final class RegexpTable implements Table {
                 continue;
             }
             if (hit) {
-                String value = expand(r, m);
-                if (value.isEmpty()) {
-                    warn.accept("table " + spec + ": key " + key + ": empty string result is not allowed");
-                    return null;
-                }
-                return value;
+                return expand(r, m);
             }
             i++;
         }

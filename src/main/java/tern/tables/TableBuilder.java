@@ -91,6 +91,10 @@ public final class TableBuilder {
                 : MapSource.parse(lines, fileName, "", warn);
         List<Entry> out = new ArrayList<>(raw.size());
         for (MapSource.Entry e : raw) {
+            if (format == Format.MAP && e.key().endsWith(":")) {
+                // Stored as it is, but an aliases file given to postmap deserves a hint.
+                warn.accept(fileName + ", line " + e.line() + ": record is in \"key: value\" format; is this an alias file?");
+            }
             out.add(new Entry(e.key(), e.value(), e.line()));
         }
         return out;
