@@ -137,13 +137,19 @@ final class SmtpInput {
         return true;
     }
 
-    /** drain - read and drop input until the client closes, at most max bytes or one socket timeout. */
-    void drain(int max) {
+    /** drain - read and drop input until the client closes, at most max bytes or millis in all. */
+    void drain(int max, long millis, java.net.Socket socket) {
         pos = 0;
         lim = 0;
         int total = 0;
+        long end = System.nanoTime() + millis * 1_000_000;
         try {
             while (total < max && !eof) {
+                long left = (end - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    break;
+                }
+                socket.setSoTimeout((int) left);
                 int n = in.read(buf, 0, buf.length);
                 if (n < 0) {
                     eof = true;

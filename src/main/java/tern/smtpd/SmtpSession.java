@@ -166,8 +166,7 @@ final class SmtpSession {
         try {
             if (in != null && !socket.isClosed() && (!clientEnded || in.pending())) {
                 socket.shutdownOutput();
-                socket.setSoTimeout(1000);
-                in.drain(65536);
+                in.drain(65536, 1000, socket);
             }
         } catch (IOException e) {
             // the client is gone already
@@ -199,7 +198,13 @@ final class SmtpSession {
             return;
         }
         String line = new String(in.buf(), in.off, in.len, StandardCharsets.UTF_8);
+        byte[] raw = in.buf();
+        int rawOff = in.off;
+        int rawLen = in.len;
         if (r == SmtpInput.PART) {
+            // skipLine reuses the buffer: keep the start of the line for a log line
+            raw = java.util.Arrays.copyOfRange(raw, rawOff, rawOff + rawLen);
+            rawOff = 0;
             log.warning(cs.namaddr + ": request longer than " + st.lineLengthLimit() + ": "
                     + Printable.printable(line.substring(0, Math.min(30, line.length()))) + "...");
             try {
@@ -228,7 +233,7 @@ final class SmtpSession {
         String verb = line.substring(i, v);
         String args = line.substring(v);
         if (isNonSmtp(verb)) {
-            log.warning("non-SMTP command from " + cs.namaddr + ": " + Printable.escape(in.buf(), in.off, in.len));
+            log.warning("non-SMTP command from " + cs.namaddr + ": " + Printable.escape(raw, rawOff, rawLen));
             count(Cmd.UNKNOWN, false);
             reply("221 2.7.0 Error: I can break rules, too. Goodbye.");
             ended = true;

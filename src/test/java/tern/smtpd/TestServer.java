@@ -54,6 +54,12 @@ final class TestServer implements AutoCloseable {
 
     /** TestServer - listening on bindAddress ("127.0.0.1", "::1"). */
     TestServer(Path dir, List<String> mainCf, ClientNames names, String bindAddress) throws Exception {
+        this(dir, mainCf, names, bindAddress, null);
+    }
+
+    /** TestServer - with another cleanup than the in-memory one (the real one, for the queue tests). */
+    TestServer(Path dir, List<String> mainCf, ClientNames names, String bindAddress, tern.cleanup.CleanupService other)
+            throws Exception {
         Files.createDirectories(dir);
         config = Config.of(dir, MainCf.parse(dir.resolve("main.cf"), String.join("\n", mainCf) + "\n"));
         logFile = dir.resolve("maillog");
@@ -63,7 +69,7 @@ final class TestServer implements AutoCloseable {
         Set<String> users = passwdUsers();
         SmtpdContext ctx = new SmtpdContext(config,
                 new Service("smtp", "inet", "n", "-", "n", "-", "-", "smtpd", List.of(), Map.of(), 1),
-                mailLog.logger("postfix", "smtpd"), cleanup,
+                mailLog.logger("postfix", "smtpd"), other != null ? other : cleanup,
                 address -> users.contains(SmtpAddress.localPartOf(address).toLowerCase(Locale.ROOT)),
                 site -> {
                     String d = site.startsWith("@") || site.startsWith("#") ? site.substring(1) : site;
