@@ -42,7 +42,14 @@ record Settings(
         boolean showUserUnknownTableName,
         int unknownLocalRecipientRejectCode,
         Set<String> forbiddenCommands,
-        boolean forbidNonLetterCommands) {
+        boolean forbidNonLetterCommands,
+        int bareNewline,
+        int bareNewlineRejectCode) {
+
+    /** smtpd_forbid_bare_newline: no, normalize (or yes), reject. */
+    static final int BARE_LF_ALLOWED = 0;
+    static final int BARE_LF_NORMALIZE = 1;
+    static final int BARE_LF_REJECT = 2;
 
     static Settings of(Config c, String serviceName) {
         Set<String> forbidden = new HashSet<>();
@@ -88,7 +95,13 @@ record Settings(
                 c.bool("show_user_unknown_table_name"),
                 clampInt(c.integer("unknown_local_recipient_reject_code")),
                 Set.copyOf(forbidden),
-                nonLetter);
+                nonLetter,
+                switch (c.get("smtpd_forbid_bare_newline").toLowerCase(Locale.ROOT)) {
+                    case "yes", "normalize" -> BARE_LF_NORMALIZE;
+                    case "reject" -> BARE_LF_REJECT;
+                    default -> BARE_LF_ALLOWED;
+                },
+                clampInt(c.integer("smtpd_forbid_bare_newline_reject_code")));
     }
 
     private static int clampInt(long v) {

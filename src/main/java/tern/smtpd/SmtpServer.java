@@ -31,6 +31,7 @@ public final class SmtpServer {
     private final ConnectionCounter connections;
     private final ClientNames clientNames;
     private final MatchList limitExceptions;
+    private final MatchList bareNewlineExclusions;
     private final WriteDeadlines deadlines = new WriteDeadlines();
 
     public SmtpServer(SmtpdContext context) {
@@ -42,6 +43,8 @@ public final class SmtpServer {
             this.checks = new Checks(settings, context.config(), context.log(), opener, context.localRecipients());
             this.limitExceptions = MatchList.hosts("smtpd_client_event_limit_exceptions",
                     context.config().get("smtpd_client_event_limit_exceptions"), opener);
+            this.bareNewlineExclusions = MatchList.hosts("smtpd_forbid_bare_newline_exclusions",
+                    context.config().get("smtpd_forbid_bare_newline_exclusions"), opener);
         } catch (TableException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
@@ -88,8 +91,20 @@ public final class SmtpServer {
 
     /** exemptFromLimits - smtpd_client_event_limit_exceptions (by default $mynetworks). */
     boolean exemptFromLimits(String name, String address) {
+        return matches(limitExceptions, name, address);
+    }
+
+    /** bareNewline - smtpd_forbid_bare_newline for this client (its exclusions are by default $mynetworks). */
+    int bareNewline(String name, String address) {
+        if (settings.bareNewline() == Settings.BARE_LF_ALLOWED || matches(bareNewlineExclusions, name, address)) {
+            return Settings.BARE_LF_ALLOWED;
+        }
+        return settings.bareNewline();
+    }
+
+    private boolean matches(MatchList list, String name, String address) {
         try {
-            return limitExceptions.matchesClient(name, address);
+            return list.matchesClient(name, address);
         } catch (TableException e) {
             context.log().warning(e.getMessage());
             return false;

@@ -47,6 +47,7 @@ final class SmtpSession {
     private int errorCount;
     private int junkCount;
     private boolean pipeliningOffered;
+    private int bareNewline;
     private boolean pipeliningLogged;
     private String accessDenied;
     private boolean ended;
@@ -64,6 +65,7 @@ final class SmtpSession {
     private MessageSink sink;
     private long bdatTotal;
     private boolean bdatEndsInLf;
+    private boolean bdatBareLf;
 
     SmtpSession(SmtpServer server, Socket socket) {
         this.server = server;
@@ -88,6 +90,7 @@ final class SmtpSession {
             in = new SmtpInput(socket.getInputStream(), out::flush);
             server.deadlines().register(out, socket);
             log.info("connect from " + namaddr);
+            bareNewline = server.bareNewline(name, addrText);
             if (st.connectionCountLimit() > 0 && !server.exemptFromLimits(name, addrText)) {
                 counted = addrText;
                 int n = server.connections().connect(addrText);
@@ -195,6 +198,12 @@ final class SmtpSession {
         }
         if (r == SmtpInput.END) {
             lostConnection();
+            return;
+        }
+        if (r == SmtpInput.LINE && in.bareLf && bareNewline == Settings.BARE_LF_REJECT) {
+            logReject("bare <LF> received", false);
+            reply(st.bareNewlineRejectCode() + " 5.5.2 " + st.myhostname() + " Error: bare <LF> received");
+            ended = true;
             return;
         }
         String line = new String(in.buf(), in.off, in.len, StandardCharsets.UTF_8);
@@ -732,6 +741,10 @@ final class SmtpSession {
         in.consumed = 0;
         in.reserve(8192);
         MessageSink m = new MessageSink(stream, st.messageSizeLimit(), st.lineLengthLimit());
+        // with smtpd_forbid_bare_newline only CR LF . CR LF ends the data (no SMTP smuggling)
+        boolean strict = bareNewline != Settings.BARE_LF_ALLOWED;
+        boolean afterCrLf = true;
+        boolean sawBareLf = false;
         byte[] b;
         for (;;) {
             int r = in.readLine(st.lineLengthLimit());
@@ -743,28 +756,34 @@ final class SmtpSession {
             b = in.buf();
             int off = in.off;
             int len = in.len;
+            boolean line = r == SmtpInput.LINE;
             if (m.atLineStart() && len > 0 && b[off] == '.') {
-                if (len == 1 && r == SmtpInput.LINE) {
+                if (len == 1 && line && (!strict || (afterCrLf && !in.bareLf))) {
                     break;
                 }
                 off++;
                 len--;
             }
-            if (r == SmtpInput.LINE) {
+            if (line) {
+                afterCrLf = !in.bareLf;
+                sawBareLf |= in.bareLf;
                 m.line(b, off, len);
             } else {
                 m.part(b, off, len);
             }
         }
         in.shrink();
-        return endOfMessage(m, null);
+        return endOfMessage(m, null, sawBareLf && bareNewline == Settings.BARE_LF_REJECT);
     }
 
     /** endOfMessage - the content is complete: size, end-of-data restrictions, commit, reply. */
-    private boolean endOfMessage(MessageSink m, String bytes) {
+    private boolean endOfMessage(MessageSink m, String bytes, boolean bareLf) {
         where = "END-OF-MESSAGE";
         boolean good;
-        if (m.tooBig) {
+        if (bareLf) {
+            logReject("bare <LF> received", false);
+            good = fail(st.bareNewlineRejectCode() + " 5.5.2 " + st.myhostname() + " Error: bare <LF> received");
+        } else if (m.tooBig) {
             log.warning(queueId() + ": queue file size limit exceeded");
             good = fail("552 5.3.4 Error: message file too big");
         } else if (m.error != null) {
@@ -837,6 +856,7 @@ final class SmtpSession {
             bdatState = IN_PROGRESS;
             bdatTotal = 0;
             bdatEndsInLf = true;
+            bdatBareLf = false;
             sink = new MessageSink(stream, st.messageSizeLimit(), st.lineLengthLimit());
         }
         if (st.messageSizeLimit() > 0 && bdatTotal + count > st.messageSizeLimit()) {
@@ -861,6 +881,7 @@ final class SmtpSession {
                     if (r == SmtpInput.LINE) {
                         sink.line(in.buf(), in.off, in.len);
                         bdatEndsInLf = true;
+                        bdatBareLf |= in.bareLf;
                     } else {
                         sink.part(in.buf(), in.off, in.len);
                         bdatEndsInLf = false;
@@ -878,7 +899,7 @@ final class SmtpSession {
         long total = bdatTotal + (bdatEndsInLf || bdatTotal == 0 ? 0 : 2);
         MessageSink m = sink;
         in.shrink();
-        return endOfMessage(m, Long.toString(total));
+        return endOfMessage(m, Long.toString(total), bdatBareLf && bareNewline == Settings.BARE_LF_REJECT);
     }
 
     /**
