@@ -47,6 +47,7 @@ final class SmtpSession {
     private int errorCount;
     private int junkCount;
     private boolean pipeliningOffered;
+    private boolean readingData;
     private int bareNewline;
     private boolean pipeliningLogged;
     private String accessDenied;
@@ -367,7 +368,7 @@ final class SmtpSession {
     }
 
     private String whereWithBytes() {
-        if (where.equals("DATA")) {
+        if (where.equals("DATA") && readingData) {
             return "DATA (" + in.consumed + " bytes)";
         }
         if (where.equals("BDAT") && bdatState == IN_PROGRESS) {
@@ -739,6 +740,7 @@ final class SmtpSession {
         }
         reply("354 End data with <CR><LF>.<CR><LF>");
         in.consumed = 0;
+        readingData = true;
         in.reserve(8192);
         MessageSink m = new MessageSink(stream, st.messageSizeLimit(), st.lineLengthLimit());
         // with smtpd_forbid_bare_newline only CR LF . CR LF ends the data (no SMTP smuggling)
@@ -779,6 +781,7 @@ final class SmtpSession {
     /** endOfMessage - the content is complete: size, end-of-data restrictions, commit, reply. */
     private boolean endOfMessage(MessageSink m, String bytes, boolean bareLf) {
         where = "END-OF-MESSAGE";
+        readingData = false;
         boolean good;
         if (bareLf) {
             logReject("bare <LF> received", false);
