@@ -22,6 +22,7 @@ import tern.config.ConfigException;
 import tern.config.MachineDefaults;
 import tern.log.Logger;
 import tern.log.MailLog;
+import tern.pickup.Pickup;
 import tern.queue.DirSync;
 import tern.queue.Queue;
 import tern.queue.QueueId;
@@ -61,6 +62,7 @@ public final class Master {
     private DirSync incomingSync;
     private PidFile pidFile;
     private ControlServer control;
+    private Pickup pickup;
     private volatile String stopReason = "signal 15";
 
     private Master(Path configDir) {
@@ -125,7 +127,7 @@ public final class Master {
     /** startServices - build the handlers of a snapshot and bind or update the listeners. */
     private void startServices(Snapshot s) throws IOException, ConfigException {
         Cleanup cleanup = new Cleanup(s.main(), queue, ids, incomingSync, mailLog.logger(s.main().get("syslog_name"), "cleanup"),
-                Cleanup.canonicalOnly(a -> a), o -> false, e -> {
+                Cleanup.canonicalOnly(a -> a), o -> o.isLocal(), e -> {
                 });
         Map<InetSocketAddress, Listener> keep = new HashMap<>();
         List<Listener> opened = new ArrayList<>();
@@ -166,6 +168,39 @@ public final class Master {
         }
         listeners.clear();
         listeners.putAll(keep);
+        startPickup(s, cleanup);
+    }
+
+    /**
+     * startPickup - run (or, on reload, update or stop) the pickup service of master.cf: it moves
+     * what sendmail leaves in maildrop through cleanup, at start, on "wakeup pickup" and every
+     * wakeup interval (the entry's fifth column).
+     */
+    private void startPickup(Snapshot s, Cleanup cleanup) {
+        Snapshot.Entry entry = null;
+        for (Snapshot.Entry e : s.services()) {
+            if (e.kind() == ServiceKinds.Kind.PICKUP) {
+                entry = e;
+                break;
+            }
+        }
+        if (entry == null) {
+            if (pickup != null) {
+                pickup.close();
+                pickup = null;
+            }
+            return;
+        }
+        String w = entry.service().wakeup().replace("?", "");
+        long interval = w.equals("-") ? 0 : Math.max(0, Config.parseSeconds(w, 's')) * 1000;
+        Logger plog = mailLog.logger(entry.config().get("syslog_name"), "pickup");
+        long sizeLimit = entry.config().integer("message_size_limit");
+        if (pickup == null) {
+            pickup = new Pickup(queue, cleanup, plog, interval, sizeLimit);
+            pickup.start();
+        } else {
+            pickup.update(cleanup, plog, interval, sizeLimit);
+        }
     }
 
     private static int processLimit(Snapshot.Entry e) {
@@ -220,13 +255,19 @@ public final class Master {
         switch (w[0]) {
             case "status":
                 return "ok " + ProcessHandle.current().pid();
-            case "stop", "abort", "reload", "flush":
+            case "stop", "abort", "reload":
                 if (!privileged) {
                     return "error permission denied";
                 }
                 break;
             case "wakeup":
+                if (w.length > 1 && w[1].equals("pickup") && pickup != null) {
+                    pickup.wakeup();
+                }
                 return "ok";
+            case "flush", "flush-site", "flush-id":
+                // open to every user, as Postfix's authorized_flush_users = static:anyone
+                return flushRequest(w[0], w.length > 1 ? w[1].strip() : "");
             default:
                 return "error unknown command: " + w[0];
         }
@@ -244,6 +285,21 @@ public final class Master {
             default:
                 return "error not implemented yet: " + w[0];
         }
+    }
+
+    /**
+     * flushRequest - "flush" (postqueue -f, sendmail -q, postfix flush): retry all deferred mail
+     * now; "flush-site SITE" (postqueue -s, sendmail -qR, ETRN): the mail for one destination;
+     * "flush-id ID" (postqueue -i, sendmail -qI): one message. The answer is "ok" or "error TEXT",
+     * TEXT being what postqueue prints after "fatal: " (for a site that is not eligible, Postfix's
+     * "Flush service is not configured for destination \"SITE\""). This is the hook the queue
+     * manager's flush API plugs into; until it is wired, the daemon says that it cannot flush.
+     */
+    private String flushRequest(String kind, String arg) {
+        if (!kind.equals("flush") && arg.isEmpty()) {
+            return "error usage: " + kind + " " + (kind.equals("flush-id") ? "ID" : "SITE");
+        }
+        return "error Cannot flush mail queue - no queue manager is running";
     }
 
     /** reload - switch to the configuration on disk, or keep the old one and say why. */
@@ -312,6 +368,9 @@ public final class Master {
             shutDone = true;
             for (Listener l : listeners.values()) {
                 l.close();
+            }
+            if (pickup != null) {
+                pickup.close();
             }
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_GRACE_MILLIS);
             while (busy() && System.nanoTime() < deadline) {
