@@ -264,7 +264,8 @@ final class CleanupSession implements CleanupStream {
             return;
         }
         int nameLen = headerNameLength(header, 0, headerUsed);
-        String name = new String(header, 0, nameLen, StandardCharsets.ISO_8859_1).strip().toLowerCase(Locale.ROOT);
+        // nameLen runs through the colon; the name is what precedes it
+        String name = new String(header, 0, nameLen - 1, StandardCharsets.ISO_8859_1).strip().toLowerCase(Locale.ROOT);
         boolean drop = settings.dropHeaders().contains(name);
         switch (name) {
             case "received", "delivered-to" -> hops++;
@@ -295,7 +296,7 @@ final class CleanupSession implements CleanupStream {
     }
 
     private String headerValue(int nameLen) {
-        String v = new String(header, nameLen + 1, headerUsed - nameLen - 1, StandardCharsets.UTF_8);
+        String v = new String(header, nameLen, headerUsed - nameLen, StandardCharsets.UTF_8);
         return v.replace('\n', ' ').strip();
     }
 

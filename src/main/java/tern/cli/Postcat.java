@@ -243,7 +243,7 @@ public final class Postcat {
     /** whole - a well-formed file, record by record. */
     private void whole(FileChannel ch, QueueFile qf, String label) throws IOException {
         Envelope e = qf.envelope();
-        if (envelope) {
+        if (envelope && skip == 0) {
             out.print("*** ENVELOPE RECORDS " + label + " ***\n");
         }
         boolean utf8 = "yes".equals(e.attributes().get("smtputf8"));
@@ -416,7 +416,7 @@ public final class Postcat {
 
     /** damaged - a file that does not parse: its envelope lines as far as they go, then its content lines to the end. */
     private void damaged(FileChannel ch, String label) throws IOException {
-        if (envelope) {
+        if (envelope && skip == 0) {
             out.print("*** ENVELOPE RECORDS " + label + " ***\n");
         }
         long size = ch.size();

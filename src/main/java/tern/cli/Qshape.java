@@ -32,7 +32,9 @@ import tern.queue.Recipient;
  *
  * Output is the same as Postfix's qshape script for the same queue; the age of a message is its
  * arrival time, counted in whole seconds from when qshape starts. Only complete queue files are
- * counted (files being written are not), each for its recipients not yet delivered.
+ * counted (files being written are not), each for its recipients not yet delivered. Like the
+ * script, which takes only files of mode 0700 (under mask 0733), messages marked for forced
+ * expiry (postsuper -e/-f) are not counted.
  */
 public final class Qshape {
     private static final String USAGE = """
@@ -62,11 +64,13 @@ public final class Qshape {
     private final long tick;
     private final int width;
     private final int minSub;
-    private final long now = System.currentTimeMillis() / 1000;
+    private final long now;
     private final Map<String, long[]> counts = new HashMap<>();
     private final Map<String, Integer> subdomains = new HashMap<>();
 
-    private Qshape(boolean senders, boolean parents, boolean linear, int buckets, long tick, int width, int minSub) {
+    private Qshape(boolean senders, boolean parents, boolean linear, int buckets, long tick, int width, int minSub,
+                   long now) {
+        this.now = now;
         this.senders = senders;
         this.parents = parents;
         this.linear = linear;
@@ -81,6 +85,11 @@ public final class Qshape {
     }
 
     static int run(String[] args, PrintStream out) {
+        return run(args, out, System.currentTimeMillis() / 1000);
+    }
+
+    /** run - with the reference time given (seconds since the epoch), as the tests need. */
+    static int run(String[] args, PrintStream out, long now) {
         String configDir = null;
         boolean s = false;
         boolean p = false;
@@ -124,7 +133,7 @@ public final class Qshape {
         }
         try {
             String[] names = g.rest().length > 0 ? g.rest() : new String[]{"incoming", "active"};
-            Qshape q = new Qshape(s, p, l, b, t, w, m);
+            Qshape q = new Qshape(s, p, l, b, t, w, m, now);
             for (String name : names) {
                 Path dir = name.startsWith("/") ? Path.of(name) : tool.queue.root().resolve(name);
                 if (!Files.exists(dir)) {
@@ -169,7 +178,7 @@ public final class Qshape {
                 continue;
             }
             try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-                if (QueueListing.inProgress(ch)) {
+                if (QueueListing.inProgress(ch) || QueueListing.forcedExpire(f)) {
                     continue;
                 }
                 QueueFile qf = QueueFile.read(f, ch);

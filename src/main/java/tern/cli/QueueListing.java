@@ -25,8 +25,9 @@ import tern.queue.QueueFile;
  * queue, arrival time, size, sender, forced-expiry mark and the recipients still to be delivered,
  * each with the reason of its last temporary failure.
  *
- * Messages come queue by queue in Postfix's showq order (maildrop, incoming, active, deferred,
- * hold), ids sorted within a queue so that listings are repeatable. Files still being written
+ * Messages come queue by queue in Postfix's showq order (maildrop, active, incoming, deferred,
+ * hold), ids sorted within a queue so that listings are repeatable (Postfix lists a queue in
+ * directory order). Files still being written
  * (empty, or a size record of zeros) are passed over silently; other unreadable files are passed
  * over with a maillog warning (postsuper -s moves them to corrupt). Files vanish while we list
  * (delivered, moved): such a file is simply not listed, as with Postfix.
@@ -34,13 +35,14 @@ import tern.queue.QueueFile;
  * Sizes are the content's length as stored, i.e. as it goes over SMTP with CRLF line ends (and
  * leading dots doubled); Postfix's message_size is the same less the doubled dots.
  *
- * Recipient order follows Postfix: in the deferred and hold queues, first the recipients with a
- * recorded failure in the order the failures were recorded, then the others (as "reason
- * unavailable" when any failure was recorded), in file order. Elsewhere no reasons are shown.
+ * Recipient order follows Postfix: first the recipients with a recorded failure (an L record) in
+ * the order the failures were recorded, then the others in file order, shown with "reason
+ * unavailable" when the message has any recorded failure. This holds in every queue: Postfix too
+ * shows the reasons of the last attempt for a message that is back in "active", or on hold.
  */
 final class QueueListing {
-    /** The queues mailq walks, in its order. */
-    static final List<Queue.Dir> SHOWQ_ORDER = List.of(Queue.Dir.MAILDROP, Queue.Dir.INCOMING, Queue.Dir.ACTIVE,
+    /** The queues mailq walks, in the order Postfix 3.7's showq lists them. */
+    static final List<Queue.Dir> SHOWQ_ORDER = List.of(Queue.Dir.MAILDROP, Queue.Dir.ACTIVE, Queue.Dir.INCOMING,
             Queue.Dir.DEFERRED, Queue.Dir.HOLD);
     /** The reason shown for a recipient without a recorded failure, when others have one. */
     static final String UNAVAILABLE = "reason unavailable";
@@ -116,11 +118,10 @@ final class QueueListing {
     /** of - the listing view of a parsed queue file found in directory d. */
     static Message of(Queue.Dir d, QueueFile qf, boolean expire) {
         Envelope e = qf.envelope();
-        boolean reasons = d == Queue.Dir.DEFERRED || d == Queue.Dir.HOLD;
         List<tern.queue.Recipient> pending = qf.pending();
         List<Recipient> out = new ArrayList<>(pending.size());
         Map<Integer, QueueFile.Attempt> failures = qf.lastFailure();
-        if (reasons && !failures.isEmpty()) {
+        if (!failures.isEmpty()) {
             List<tern.queue.Recipient> failed = new ArrayList<>();
             List<tern.queue.Recipient> other = new ArrayList<>();
             for (tern.queue.Recipient r : pending) {

@@ -525,14 +525,18 @@ final class SendmailSmtp {
         }
     }
 
-    /** summary - " ehlo=1 mail=1 rcpt=0/1 ... commands=4/5", as smtpd logs at disconnect. */
+    /** summary - " ehlo=1 mail=1 rcpt=0/1 ... commands=4/5", as smtpd logs at disconnect, in its order. */
     private String summary() {
         StringBuilder b = new StringBuilder();
         int ok = 0;
         int all = 0;
-        for (Map.Entry<String, int[]> e : counts.entrySet()) {
-            int[] c = e.getValue();
-            b.append(' ').append(e.getKey()).append('=').append(c[0]);
+        for (String name : List.of("helo", "ehlo", "mail", "rcpt", "data", "rset", "noop", "vrfy", "etrn", "quit",
+                "unknown")) {
+            int[] c = counts.get(name);
+            if (c == null) {
+                continue;
+            }
+            b.append(' ').append(name).append('=').append(c[0]);
             if (c[0] != c[1]) {
                 b.append('/').append(c[1]);
             }
