@@ -51,7 +51,7 @@ public final class Sendmail {
         String ret;
         String envid;
         String body;
-        String flush;        // null, "" for -q, "I<id>", "R<site>"
+        String flush;        // "" for -q, "I<id>", "R<site>"; null for -q with an interval
         String aliasDb;
         List<String> recipients = new ArrayList<>();
     }
@@ -145,8 +145,10 @@ public final class Sendmail {
                     } else if (!Character.isDigit(a.charAt(0))) {
                         o.flush = a;
                         setMode(o, 'q', "-q" + a);
+                    } else {
+                        o.flush = null; // "-q5m": a queue run interval, ignored as in Postfix
+                        setMode(o, 'q', "-q" + a);
                     }
-                    // "-q5m" (a queue run interval) is ignored, as in Postfix
                 }
                 case 'X' -> {
                     // -XV[xy] asks for VERP: accepted; delivery does not do VERP yet (see the report)
@@ -265,6 +267,9 @@ public final class Sendmail {
     /** flush - sendmail -q, -qIid, -qRsite, as Postfix runs postqueue -f, -i, -s. */
     private static int flush(Tool sendmail, Options o) {
         String f = o.flush;
+        if (f == null) {
+            return 0;
+        }
         if (f.startsWith("S")) {
             return sendmail.fatal(EX_TEMPFAIL, "-qS is not implemented");
         }
