@@ -11,6 +11,7 @@ import tern.config.Config;
 import tern.log.Logger;
 import tern.queue.DirSync;
 import tern.queue.Envelope;
+import tern.queue.FilePool;
 import tern.queue.Queue;
 import tern.queue.QueueFileWriter;
 import tern.queue.QueueId;
@@ -46,6 +47,7 @@ public final class Cleanup implements CleanupService {
     private final Settings settings;
     private final Queue queue;
     private final QueueId ids;
+    private final FilePool pool;
     private final DirSync incomingSync;
     private final Logger log;
     private final AddressMapping mapping;
@@ -56,6 +58,7 @@ public final class Cleanup implements CleanupService {
      * @param config       the cleanup service's view of the configuration
      * @param queue        the queue; files go to its incoming directory
      * @param ids          the daemon's queue id source
+     * @param pool         prepared files in incoming (null: create each file)
      * @param incomingSync the shared directory syncer of queue/incoming
      * @param log          "postfix/cleanup[pid]" lines
      * @param mapping      envelope address rewriting
@@ -63,11 +66,12 @@ public final class Cleanup implements CleanupService {
      *                     headers (local_header_rewrite_clients)
      * @param queued       told of each message once it is durable in incoming (the queue manager)
      */
-    public Cleanup(Config config, Queue queue, QueueId ids, DirSync incomingSync, Logger log, AddressMapping mapping,
-                   Predicate<Origin> localClient, Consumer<Envelope> queued) {
+    public Cleanup(Config config, Queue queue, QueueId ids, FilePool pool, DirSync incomingSync, Logger log,
+                   AddressMapping mapping, Predicate<Origin> localClient, Consumer<Envelope> queued) {
         this.settings = Settings.of(config);
         this.queue = queue;
         this.ids = ids;
+        this.pool = pool;
         this.incomingSync = incomingSync;
         this.log = log;
         this.mapping = mapping;
@@ -77,7 +81,7 @@ public final class Cleanup implements CleanupService {
 
     @Override
     public CleanupStream begin(Origin origin) throws IOException {
-        QueueFileWriter w = QueueFileWriter.create(queue, Queue.Dir.INCOMING, ids);
+        QueueFileWriter w = QueueFileWriter.create(pool, queue, Queue.Dir.INCOMING, ids);
         boolean addMissing = settings.alwaysAddMissing() || localClient.test(origin);
         return new CleanupSession(settings, w, origin, mapping, log, addMissing, queued, incomingSync);
     }

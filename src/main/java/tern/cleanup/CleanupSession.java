@@ -264,7 +264,6 @@ final class CleanupSession implements CleanupStream {
             return;
         }
         int nameLen = headerNameLength(header, 0, headerUsed);
-        // nameLen runs through the colon; the name is what precedes it
         String name = new String(header, 0, nameLen - 1, StandardCharsets.ISO_8859_1).strip().toLowerCase(Locale.ROOT);
         boolean drop = settings.dropHeaders().contains(name);
         switch (name) {

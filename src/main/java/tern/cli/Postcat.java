@@ -21,6 +21,7 @@ import java.util.Locale;
 
 import tern.queue.CorruptQueueFileException;
 import tern.queue.Envelope;
+import tern.queue.IncompleteQueueFileException;
 import tern.queue.Queue;
 import tern.queue.QueueFile;
 import tern.queue.QueueId;
@@ -231,9 +232,9 @@ public final class Postcat {
         QueueFile qf;
         try {
             qf = QueueFile.read(p, ch);
-        } catch (CorruptQueueFileException e) {
+        } catch (CorruptQueueFileException | IncompleteQueueFileException e) {
             damaged(ch, label);
-            warning(label + ": " + QueueListing.problem(e));
+            warning(label + ": " + problem(e));
             return fatal("record read error");
         }
         whole(ch, qf, label);
@@ -517,6 +518,12 @@ public final class Postcat {
             }
         }
         return -1;
+    }
+
+    private static String problem(IOException e) {
+        String m = e.getMessage();
+        int i = m == null ? -1 : m.indexOf(": ");
+        return i >= 0 ? m.substring(i + 2) : String.valueOf(m);
     }
 
     private int fatal(String text) {

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 
 import tern.queue.CorruptQueueFileException;
+import tern.queue.IncompleteQueueFileException;
 import tern.queue.Queue;
 import tern.queue.QueueFile;
 import tern.queue.QueueId;
@@ -410,7 +411,8 @@ public final class Postsuper {
                 }
                 try {
                     QueueFile.read(p);
-                } catch (CorruptQueueFileException e) {
+                } catch (CorruptQueueFileException | IncompleteQueueFileException e) {
+                    // past its writer's placeholder (checked above), a file that does not read is damaged
                     if (t.queue.move(name, d, Queue.Dir.CORRUPT)) {
                         t.warning(where + ": " + QueueListing.problem(e) + "; moved to corrupt/" + name);
                         moved++;

@@ -17,6 +17,7 @@ import java.util.Map;
 
 import tern.queue.CorruptQueueFileException;
 import tern.queue.Envelope;
+import tern.queue.IncompleteQueueFileException;
 import tern.queue.Queue;
 import tern.queue.QueueFile;
 
@@ -99,7 +100,7 @@ final class QueueListing {
             }
             qf = QueueFile.read(p, ch);
             expire = forcedExpire(p);
-        } catch (NoSuchFileException e) {
+        } catch (NoSuchFileException | IncompleteQueueFileException e) {
             return null;
         } catch (CorruptQueueFileException e) {
             if (tool != null) {
@@ -192,8 +193,8 @@ final class QueueListing {
         return Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS).contains(PosixFilePermission.GROUP_EXECUTE);
     }
 
-    /** problem - a corrupt file's problem without the path the exception message starts with. */
-    static String problem(CorruptQueueFileException e) {
+    /** problem - a damaged file's problem without the path the exception message starts with. */
+    static String problem(IOException e) {
         String m = e.getMessage();
         int i = m.indexOf(": ");
         return i >= 0 ? m.substring(i + 2) : m;

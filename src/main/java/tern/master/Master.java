@@ -24,6 +24,7 @@ import tern.log.Logger;
 import tern.log.MailLog;
 import tern.pickup.Pickup;
 import tern.queue.DirSync;
+import tern.queue.FilePool;
 import tern.queue.Queue;
 import tern.queue.QueueId;
 
@@ -48,6 +49,8 @@ import tern.queue.QueueId;
 public final class Master {
     /** How long a graceful stop waits for sessions in progress. */
     private static final long STOP_GRACE_MILLIS = 3000;
+    /** Prepared queue files kept ready in incoming (see FilePool). */
+    private static final int FILE_POOL_SIZE = 256;
 
     private final Path configDir;
     private final QueueId ids = new QueueId();
@@ -60,6 +63,7 @@ public final class Master {
     private Logger log;
     private Queue queue;
     private DirSync incomingSync;
+    private FilePool filePool;
     private PidFile pidFile;
     private ControlServer control;
     private Pickup pickup;
@@ -98,6 +102,7 @@ public final class Master {
             if (pidFile == null) {
                 return fatal("the Postfix mail system is already running");
             }
+            filePool = new FilePool(queue, Queue.Dir.INCOMING, ids, incomingSync, log, FILE_POOL_SIZE);
             startServices(snapshot);
             control = ControlServer.open(snapshot.controlSocket(), this::handle, log);
         } catch (IOException | ConfigException e) {
@@ -126,7 +131,7 @@ public final class Master {
 
     /** startServices - build the handlers of a snapshot and bind or update the listeners. */
     private void startServices(Snapshot s) throws IOException, ConfigException {
-        Cleanup cleanup = new Cleanup(s.main(), queue, ids, incomingSync, mailLog.logger(s.main().get("syslog_name"), "cleanup"),
+        Cleanup cleanup = new Cleanup(s.main(), queue, ids, filePool, incomingSync, mailLog.logger(s.main().get("syslog_name"), "cleanup"),
                 Cleanup.canonicalOnly(a -> a), o -> o.isLocal(), e -> {
                 });
         Map<InetSocketAddress, Listener> keep = new HashMap<>();
@@ -382,6 +387,9 @@ public final class Master {
             }
             if (control != null) {
                 control.close();
+            }
+            if (filePool != null) {
+                filePool.close();
             }
             if (log != null && pidFile != null) {
                 log.info("terminating on " + stopReason);

@@ -17,6 +17,7 @@ import tern.cleanup.CleanupRejectedException;
 import tern.cleanup.CleanupService;
 import tern.log.Logger;
 import tern.queue.CorruptQueueFileException;
+import tern.queue.IncompleteQueueFileException;
 import tern.queue.Queue;
 import tern.queue.QueueFile;
 
@@ -160,6 +161,7 @@ public final class Pickup implements AutoCloseable {
                     return age > ABANDONED_MILLIS && aside(id, where + ": incomplete file, unchanged for "
                             + age / 60_000 + " minutes");
                 }
+                // past its writer's placeholder, a file that does not read is damaged, whatever the reason
                 QueueFile qf = QueueFile.read(p, ch);
                 boolean requeued = uid == daemonUid && qf.envelope().attributes().containsKey("service_name");
                 new MaildropCopy(cleanup, l, lineLimit).copy(qf, ch, uid, requeued);
@@ -168,7 +170,7 @@ public final class Pickup implements AutoCloseable {
             return true;
         } catch (NoSuchFileException e) {
             return false; // gone: another pickup, or postsuper, took it
-        } catch (CorruptQueueFileException e) {
+        } catch (CorruptQueueFileException | IncompleteQueueFileException e) {
             return aside(id, where + ": " + problem(e));
         } catch (CleanupRejectedException e) {
             return aside(id, where + ": message rejected: " + e.reply());
@@ -190,7 +192,7 @@ public final class Pickup implements AutoCloseable {
         return false;
     }
 
-    private static String problem(CorruptQueueFileException e) {
+    private static String problem(IOException e) {
         String m = e.getMessage();
         int i = m.indexOf(": ");
         return i >= 0 ? m.substring(i + 2) : m;

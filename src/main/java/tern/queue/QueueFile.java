@@ -54,7 +54,10 @@ import java.util.Map;
  *
  * <h2>Reading</h2>
  * {@link #read} parses the envelope and the status records and checks completeness; an incomplete
- * or malformed file is a {@link CorruptQueueFileException}. The content is reached through
+ * file (being written, prepared by a {@link FilePool}, or left by a crash while being written) is an
+ * {@link IncompleteQueueFileException}: never a message, never acknowledged, to be skipped (and
+ * removed when the daemon starts). A complete file with malformed records is a
+ * {@link CorruptQueueFileException}. The content is reached through
  * {@link #openContent} (a channel and the region, for zero-copy sending) or {@link ContentLines}.
  */
 public final class QueueFile {
@@ -138,7 +141,8 @@ public final class QueueFile {
         String id = path.getFileName().toString();
         long size = ch.size();
         if (size < SIZE_RECORD_LENGTH) {
-            throw new CorruptQueueFileException(path, "file too short (" + size + " bytes)");
+            throw new IncompleteQueueFileException(path, size == 0 ? "empty (a prepared file, not a message)"
+                    : "file too short (" + size + " bytes)");
         }
         ByteBuffer head = ByteBuffer.allocate(SIZE_RECORD_LENGTH);
         readFully(ch, head, 0);
@@ -151,16 +155,16 @@ public final class QueueFile {
         long headerLength = digits(c, 30, 13);
         long nrcpt = digits(c, 44, 8);
         if (contentOffset <= 0 || contentLength < 0 || headerLength < 0 || nrcpt < 0) {
-            throw new CorruptQueueFileException(path, "incomplete (size record not filled in)");
+            throw new IncompleteQueueFileException(path, "incomplete (size record not filled in)");
         }
         long end = contentOffset + contentLength;
         if (contentOffset > MAX_ENVELOPE || end + 2 > size || headerLength > contentLength) {
-            throw new CorruptQueueFileException(path, "incomplete (content shorter than its size record)");
+            throw new IncompleteQueueFileException(path, "incomplete (content shorter than its size record)");
         }
         ByteBuffer e = ByteBuffer.allocate(2);
         readFully(ch, e, end);
         if (e.get(0) != 'E' || e.get(1) != '\n') {
-            throw new CorruptQueueFileException(path, "no end record after the content");
+            throw new IncompleteQueueFileException(path, "incomplete (no end record after the content)");
         }
         // Envelope: from after the size record to the "M" line just before the content.
         int envLength = (int) (contentOffset - SIZE_RECORD_LENGTH);
@@ -249,6 +253,15 @@ public final class QueueFile {
         Envelope e = new Envelope(id, arrival, sender, Collections.unmodifiableMap(attrs), List.copyOf(rcpts),
                 contentOffset, contentLength, headerLength);
         return new QueueFile(path, e, finished, failures, warned, size);
+    }
+
+    /** isPlaceholder - an empty file: prepared by a FilePool, not (yet) a message. */
+    public static boolean isPlaceholder(Path path) {
+        try {
+            return java.nio.file.Files.size(path) == 0;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** openContent - a read channel on the file; the content is [contentOffset, contentOffset+contentLength). */

@@ -22,7 +22,8 @@ import java.util.Map;
  * ends), then {@link #commit}. Until commit returns, the file is incomplete (its size record is
  * zeros) and no reader takes it for a message; {@link #close} without a commit removes it.
  *
- * Cost: a small message is one write() and one fdatasync(); the directory entry is made durable
+ * Cost: a small message is one write() and one fdatasync() into a file from a {@link FilePool},
+ * whose name was made durable before; without one, the new file's directory entry is made durable
  * by a shared {@link DirSync}, so concurrent writers share directory fsyncs. Larger messages are
  * written in 64 KiB pieces as they arrive, and the size record is filled in at the end.
  *
@@ -47,11 +48,13 @@ public final class QueueFileWriter implements AutoCloseable {
     private final Map<String, String> attributes = new LinkedHashMap<>();
     private final List<Recipient> recipients = new ArrayList<>();
     private boolean committed;
+    private final boolean nameDurable;
 
-    private QueueFileWriter(String id, Path path, FileChannel ch) {
+    private QueueFileWriter(String id, Path path, FileChannel ch, boolean nameDurable) {
         this.id = id;
         this.path = path;
         this.ch = ch;
+        this.nameDurable = nameDurable;
         append(new byte[QueueFile.SIZE_RECORD_LENGTH]); // placeholder, filled in at commit
         java.util.Arrays.fill(buf, 0, QueueFile.SIZE_RECORD_LENGTH, (byte) '0');
         buf[0] = 'C';
@@ -62,6 +65,18 @@ public final class QueueFileWriter implements AutoCloseable {
         buf[QueueFile.SIZE_RECORD_LENGTH - 1] = '\n';
     }
 
+    /**
+     * create - a writer on a file from the pool (whose name is durable already), or on a new file
+     * when the pool is empty or null.
+     */
+    public static QueueFileWriter create(FilePool pool, Queue queue, Queue.Dir dir, QueueId ids) throws IOException {
+        FilePool.Taken t = pool == null ? null : pool.take();
+        if (t != null) {
+            return new QueueFileWriter(t.id(), t.path(), t.channel(), true);
+        }
+        return create(queue, dir, ids);
+    }
+
     /** create - a new file in directory dir of the queue, under a fresh id. */
     public static QueueFileWriter create(Queue queue, Queue.Dir dir, QueueId ids) throws IOException {
         for (int attempt = 0; ; attempt++) {
@@ -69,7 +84,7 @@ public final class QueueFileWriter implements AutoCloseable {
             Path p = queue.path(dir, id);
             try {
                 FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                return new QueueFileWriter(id, p, ch);
+                return new QueueFileWriter(id, p, ch, false);
             } catch (FileAlreadyExistsException e) {
                 if (attempt >= 20) {
                     throw new IOException("cannot create a unique queue file in " + queue.dir(dir), e);
@@ -190,7 +205,9 @@ public final class QueueFileWriter implements AutoCloseable {
             }
         }
         ch.force(false);
-        dirSync.sync();
+        if (!nameDurable) {
+            dirSync.sync();
+        }
         committed = true;
         ch.close();
         return new Envelope(id, arrival, sender, Collections.unmodifiableMap(new LinkedHashMap<>(attributes)),

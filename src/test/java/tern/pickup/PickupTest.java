@@ -49,7 +49,7 @@ class PickupTest {
         queue = new Queue(tmp.resolve("spool"));
         queue.create();
         mailLog = MailLog.toFile("mx.example.test", tmp.resolve("maillog"));
-        Cleanup cleanup = new Cleanup(c, queue, new QueueId(), new DirSync(queue.dir(Queue.Dir.INCOMING)),
+        Cleanup cleanup = new Cleanup(c, queue, new QueueId(), null, new DirSync(queue.dir(Queue.Dir.INCOMING)),
                 mailLog.logger("postfix", "cleanup"), Cleanup.canonicalOnly(a -> a.contains("@") ? a : a + "@mx.example.test"),
                 o -> o.isLocal(), e -> {
                 });
@@ -247,6 +247,9 @@ class PickupTest {
             Thread.sleep(20);
         }
         assertThat(queue.list(Queue.Dir.INCOMING)).hasSize(1);
+        while (!queue.list(Queue.Dir.MAILDROP).isEmpty() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20); // removed just after cleanup committed
+        }
         assertThat(queue.list(Queue.Dir.MAILDROP)).isEmpty();
     }
 }

@@ -106,7 +106,7 @@ class QueueFileTest {
             try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
                 QueueFile.read(p, ch);
             }
-        }).isInstanceOf(CorruptQueueFileException.class);
+        }).isInstanceOf(IncompleteQueueFileException.class);
         w.close();
         assertThat(Files.exists(p)).isFalse();
     }
@@ -120,7 +120,7 @@ class QueueFileTest {
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
             ch.truncate(Files.size(p) - 3);
         }
-        assertThatThrownBy(() -> QueueFile.read(p)).isInstanceOf(CorruptQueueFileException.class)
+        assertThatThrownBy(() -> QueueFile.read(p)).isInstanceOf(IncompleteQueueFileException.class)
                 .hasMessageContaining(e.id());
     }
 
@@ -130,6 +130,31 @@ class QueueFileTest {
             assertThatThrownBy(() -> w.sender("a\nR 0\t\t\tevil@x")).isInstanceOf(IOException.class);
             assertThatThrownBy(() -> w.recipient("a\tb", "", "", 0)).isInstanceOf(IOException.class);
         }
+    }
+
+    @Test
+    void pooledFilesAreNamedAheadAndLeftoversRemoved() throws IOException {
+        java.util.List<String> before = queue.list(Queue.Dir.INCOMING);
+        try (FilePool pool = new FilePool(queue, Queue.Dir.INCOMING, ids, sync, null, 8)) {
+            assertThat(queue.list(Queue.Dir.INCOMING)).hasSize(before.size() + 8);
+            String placeholder = queue.list(Queue.Dir.INCOMING).get(0);
+            assertThat(QueueFile.isPlaceholder(queue.path(Queue.Dir.INCOMING, placeholder))).isTrue();
+            assertThatThrownBy(() -> QueueFile.read(queue.path(Queue.Dir.INCOMING, placeholder)))
+                    .isInstanceOf(IncompleteQueueFileException.class);
+            QueueFileWriter w = QueueFileWriter.create(pool, queue, Queue.Dir.INCOMING, ids);
+            w.arrival(1);
+            w.sender("");
+            w.recipient("a@b", "", "", 0);
+            w.beginContent();
+            w.contentLine("x");
+            Envelope e = w.commit(sync);
+            assertThat(QueueFile.read(queue.path(Queue.Dir.INCOMING, e.id())).envelope()).isEqualTo(e);
+        }
+        // a new pool (a restart) removes the empty files an earlier one left
+        try (FilePool pool = new FilePool(queue, Queue.Dir.INCOMING, ids, sync, null, 2)) {
+            assertThat(queue.list(Queue.Dir.INCOMING)).hasSize(before.size() + 1 + 2);
+        }
+        assertThat(queue.list(Queue.Dir.INCOMING)).hasSize(before.size() + 1);
     }
 
     @Test
