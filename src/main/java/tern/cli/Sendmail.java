@@ -78,7 +78,7 @@ public final class Sendmail {
             }
             case 'i' -> {
                 return o.configDir == null ? Newaliases.run(new String[0])
-                        : Newaliases.run(new String[]{"-c", o.configDir});
+                        : Newaliases.run(new String[]{"-C", o.configDir});
             }
             case 'd' -> {
                 return o.configDir == null ? Postfix.run(new String[]{"start"})
