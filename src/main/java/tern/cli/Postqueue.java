@@ -19,7 +19,8 @@ import tern.queue.QueueId;
  *
  * Listing reads the queue directly (Tern has no showq process), so it works while the daemon is
  * stopped; then it first warns, as Postfix does, that the mail system is down. Flushing needs the
- * daemon: control requests "flush", "flush-site SITE", "flush-id ID" (see Master).
+ * daemon: control requests "flush", "flush site SITE", "flush id ID" (see Master), answered by the
+ * queue manager.
  *
  * Exit status: 0, or 69 (EX_UNAVAILABLE) for a usage error, a daemon that is down or refuses.
  */
@@ -69,7 +70,7 @@ public final class Postqueue {
                 case 'p' -> list(t, false, System.out);
                 case 'j' -> list(t, true, System.out);
                 case 'f' -> flush(t, "flush");
-                case 's' -> flush(t, "flush-site " + modeArg);
+                case 's' -> flush(t, "flush site " + modeArg);
                 default -> flushId(t, modeArg);
             };
         } finally {
@@ -234,6 +235,14 @@ public final class Postqueue {
         if (!QueueId.isValid(id)) {
             return 0; // no such message can exist; Postfix's flush server says nothing either
         }
-        return flush(t, "flush-id " + id);
+        try {
+            String r = t.request("flush id " + id);
+            if (r.startsWith("ok") || r.endsWith("no such deferred message")) {
+                return 0; // as Postfix: asking for a message that is not deferred is no error
+            }
+            return t.fatal(EX_UNAVAILABLE, r.replaceFirst("^error ?", ""));
+        } catch (IOException e) {
+            return t.fatal(EX_UNAVAILABLE, "Cannot flush mail queue - mail system is down");
+        }
     }
 }

@@ -288,7 +288,7 @@ public final class Sendmail {
                 return o.configDir == null ? Postqueue.run(a) : Postqueue.run(new String[]{"-c", o.configDir, a[0], a[1]});
             }
             if (f.startsWith("R")) {
-                return Postqueue.flush(t, "flush-site " + f.substring(1));
+                return Postqueue.flush(t, "flush site " + f.substring(1));
             }
             return sendmail.fatal(EX_TEMPFAIL, "unsupported: -q" + f);
         } finally {

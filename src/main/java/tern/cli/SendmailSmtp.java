@@ -388,7 +388,7 @@ final class SendmailSmtp {
         } else {
             String r;
             try {
-                r = t.request("flush-site " + arg);
+                r = t.request("flush site " + arg);
             } catch (IOException e) {
                 r = "error";
             }
