@@ -29,6 +29,10 @@ import tern.queue.StatusRecords;
  * sendmail into maildrop and the pickup service (woken at once, or at the next start), as root and
  * as another user; bad maildrop files; the seed's "mailq", "qshape deferred" and "postsuper -r ALL"
  * on a running instance; postsuper's rule for messages in the active queue; flush requests.
+ *
+ * Most tests run the instance without its qmgr service, so that messages stay where the test put
+ * them; the last one runs the queue manager and a relayhost that refuses connections, so that the
+ * tools see the queue manager's own deferrals.
  */
 class QueueToolsIT {
     private static final Path HOME = Path.of(System.getProperty("tern.home", ".")).toAbsolutePath().normalize();
@@ -40,6 +44,14 @@ class QueueToolsIT {
         List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin/sendmail").toString(), "-c", t.dir().toString()));
         cmd.addAll(List.of(args));
         return TestInstance.run(cmd, stdin);
+    }
+
+    /** still - an instance whose master.cf has no qmgr service: mail is queued, not delivered. */
+    static TestInstance still(Path dir, String... mainCf) throws IOException {
+        TestInstance t = TestInstance.create(dir, mainCf);
+        String master = TestInstance.masterCf(t.smtpPort()).replaceAll("(?m)^qmgr .*\n", "");
+        Files.writeString(t.dir().resolve("master.cf"), master);
+        return t;
     }
 
     static Queue queue(TestInstance t) {
@@ -94,7 +106,7 @@ class QueueToolsIT {
 
     @Test
     void sendmailWhileTheDaemonIsDownWaitsInMaildropUntilTheNextStart() throws IOException {
-        try (TestInstance t = TestInstance.create(tmp.resolve("i"))) {
+        try (TestInstance t = still(tmp.resolve("i"))) {
             assertThat(t.postfix("check").status()).isZero();
             TestInstance.Result r = sendmail(t, "Subject: waiting\n\nbody\n", "-f", "early@example.org", "rcpt@x.example");
             assertThat(r.status()).as(r.toString()).isZero();
@@ -116,7 +128,7 @@ class QueueToolsIT {
 
     @Test
     void sendmailWakesThePickupServiceOfARunningDaemon() throws IOException {
-        try (TestInstance t = TestInstance.create(tmp.resolve("i"))) {
+        try (TestInstance t = still(tmp.resolve("i"))) {
             t.start();
             long start = System.currentTimeMillis();
             TestInstance.Result r = sendmail(t, "To: a@x.example\nBcc: hidden@x.example\nSubject: now\n\nbody\n", "-t",
@@ -137,7 +149,7 @@ class QueueToolsIT {
         assumeTrue(new File("/usr/sbin/runuser").canExecute() && "root".equals(System.getProperty("user.name")),
                 "needs root and runuser to act as nobody");
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
-        try (TestInstance t = TestInstance.create(tmp.resolve("i"))) {
+        try (TestInstance t = still(tmp.resolve("i"))) {
             Files.setPosixFilePermissions(t.dir(), PosixFilePermissions.fromString("rwxr-xr-x"));
             t.start();
             List<String> cmd = List.of("/usr/sbin/runuser", "-u", "nobody", "--", HOME.resolve("bin/sendmail").toString(),
@@ -160,7 +172,7 @@ class QueueToolsIT {
 
     @Test
     void malformedMaildropFilesAreMovedAsideNeverLost() throws IOException {
-        try (TestInstance t = TestInstance.create(tmp.resolve("i"))) {
+        try (TestInstance t = still(tmp.resolve("i"))) {
             t.start();
             String junk = new QueueId().next();
             Files.writeString(queue(t).path(Queue.Dir.MAILDROP, junk), "garbage\n");
@@ -174,7 +186,7 @@ class QueueToolsIT {
 
     @Test
     void theSeedsQueueCommandsOnARunningInstance() throws IOException {
-        try (TestInstance t = TestInstance.create(tmp.resolve("i"))) {
+        try (TestInstance t = still(tmp.resolve("i"))) {
             t.start();
             Queue q = queue(t);
             String a = deferred(q, "a@example.org", "u1@dest.example", "connect to mx.dest.example[192.0.2.1]:25: Connection refused", 7 * 60_000);
@@ -212,7 +224,7 @@ class QueueToolsIT {
             }
             assertThat(q.list(Queue.Dir.DEFERRED)).isEmpty();
             awaitEmpty(q, Queue.Dir.MAILDROP);
-            assertThat(q.list(Queue.Dir.INCOMING)).hasSize(3);
+            assertThat(t.command("postqueue", "-j").out().split("\"queue_name\": \"incoming\"", -1)).hasSize(4);
             TestInstance.Result shapeNow = t.command("qshape");
             assertThat(shapeNow.out()).contains("TOTAL  3  0  1  0  1  1");
             assertThat(t.log()).contains("postfix/postsuper[").contains("]: Requeued: 3 messages");
@@ -221,7 +233,7 @@ class QueueToolsIT {
 
     @Test
     void postsuperLeavesTheActiveQueueToTheRunningDaemon() throws Exception {
-        try (TestInstance t = TestInstance.create(tmp.resolve("i"))) {
+        try (TestInstance t = still(tmp.resolve("i"))) {
             t.start();
             Queue q = queue(t);
             String id = deferred(q, "busy@example.org", "u@dest.example", "in progress", 0);
@@ -241,7 +253,7 @@ class QueueToolsIT {
 
     @Test
     void flushNeedsTheDaemon() throws IOException {
-        try (TestInstance t = TestInstance.create(tmp.resolve("i"))) {
+        try (TestInstance t = still(tmp.resolve("i"))) {
             TestInstance.Result down = t.command("postqueue", "-f");
             assertThat(down.status()).isEqualTo(69);
             assertThat(down.err()).isEqualTo("postqueue: fatal: Cannot flush mail queue - mail system is down\n");
@@ -259,5 +271,59 @@ class QueueToolsIT {
             assertThat(empty.out()).isEqualTo("Mail queue is empty\n");
             assertThat(empty.err()).isEmpty();
         }
+    }
+
+    @Test
+    void theToolsSeeTheQueueManagersDeferralsAndAskItToFlush() throws Exception {
+        int dead = TestInstance.freePort();
+        try (TestInstance t = TestInstance.create(tmp.resolve("q"), "relayhost = [127.0.0.1]:" + dead)) {
+            t.start();
+            assertThat(sendmail(t, "Subject: later\n\nbody\n", "-f", "s@example.org", "r@remote.example").status()).isZero();
+            String id = pickedUp(t, "s@example.org");
+            assertThat(t.awaitLog(l -> l.contains(id + ": to=<r@remote.example>") && l.contains("status=deferred"), 30_000))
+                    .as(t.log()).isNotNull();
+            awaitIn(queue(t), Queue.Dir.DEFERRED, id);
+            String reason = "connect to 127.0.0.1[127.0.0.1]:" + dead + ": Connection refused";
+
+            TestInstance.Result mailq = t.command("mailq");
+            assertThat(mailq.out()).contains(id + "  ").contains(" s@example.org\n")
+                    .contains(" ".repeat(Math.max(0, 76 - reason.length())) + "(" + reason + ")\n" + " ".repeat(41) + "r@remote.example\n")
+                    .endsWith(" Kbytes in 1 Request.\n");
+            assertThat(t.command("postqueue", "-j").out()).contains("\"queue_name\": \"deferred\", \"queue_id\": \"" + id + "\"")
+                    .contains("{\"address\": \"r@remote.example\", \"delay_reason\": \"" + reason + "\"}");
+            assertThat(t.command("qshape", "deferred").out()).contains("\n                         remote.example  1  1  0");
+
+            long attempts = t.log().lines().filter(l -> l.contains(id + ": to=<r@remote.example>")).count();
+            TestInstance.Result flush = t.command("postqueue", "-f");
+            assertThat(flush.status()).as(flush.toString()).isZero();
+            assertThat(t.awaitLog(l -> t.log().lines().filter(x -> x.contains(id + ": to=<r@remote.example>")).count() > attempts,
+                    30_000)).as("a new attempt after postqueue -f\n" + t.log()).isNotNull();
+            assertThat(t.command("postqueue", "-s", "remote.example").status()).isZero();
+            assertThat(t.command("postqueue", "-i", id).status()).isZero();
+            assertThat(t.command("postqueue", "-i", "ABCDEF12345").status()).isZero();
+
+            awaitIn(queue(t), Queue.Dir.DEFERRED, id);
+            assertThat(t.command("postsuper", "-r", id).err()).isEqualTo("postsuper: " + id + ": requeued\npostsuper: Requeued: 1 message\n");
+            assertThat(t.awaitLog(l -> l.contains("postfix/pickup[") && l.endsWith(" orig_id=" + id), 20_000)).isNotNull();
+            TestInstance.Result del = t.command("postsuper", "-d", "ALL");
+            assertThat(del.status()).isZero();
+            assertThat(del.err()).startsWith("postsuper: Deleted: ");
+            long deadline = System.currentTimeMillis() + 30_000;
+            String out = t.command("mailq").out();
+            while (!out.equals("Mail queue is empty\n") && System.currentTimeMillis() < deadline) {
+                t.command("postsuper", "-d", "ALL"); // one may have been in maildrop or incoming a moment ago
+                out = t.command("mailq").out();
+            }
+            assertThat(out).isEqualTo("Mail queue is empty\n");
+        }
+    }
+
+    /** awaitIn - wait (bounded) until message id is in directory d. */
+    static void awaitIn(Queue q, Queue.Dir d, String id) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (!java.nio.file.Files.exists(q.path(d, id)) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(q.find(id)).isEqualTo(d);
     }
 }
