@@ -430,6 +430,8 @@ public final class Postsuper {
     /**
      * purge - -p: remove files whose writer is gone: incomplete files (see {@link QueueListing#inProgress})
      * unchanged for an hour, or of any age in the queues only the daemon writes while it is stopped.
+     * Empty files in incoming are the daemon's prepared files: left to it while it runs, removed
+     * without a word when it is stopped.
      */
     private void purge() throws IOException {
         long now = System.currentTimeMillis();
@@ -447,9 +449,18 @@ public final class Postsuper {
                     continue;
                 }
                 long age;
+                long size;
                 try {
                     age = now - Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis();
+                    size = Files.size(p);
                 } catch (NoSuchFileException e) {
+                    continue;
+                }
+                if (d == Queue.Dir.INCOMING && size == 0) {
+                    // the daemon's prepared files (FilePool), not messages: its own to manage while it runs
+                    if (!running) {
+                        Files.deleteIfExists(p);
+                    }
                     continue;
                 }
                 if (age > ABANDONED_MILLIS || daemonOnly.contains(d)) {

@@ -52,7 +52,6 @@ public final class Sendmail {
         String envid;
         String body;
         String flush;        // "" for -q, "I<id>", "R<site>"; null for -q with an interval
-        String aliasDb;
         List<String> recipients = new ArrayList<>();
     }
 
@@ -195,9 +194,8 @@ public final class Sendmail {
     private static void option(Options o, String a) {
         switch (a.charAt(0)) {
             case 'i' -> o.dotIsEnd = false;
-            case 'A' -> o.aliasDb = a.substring(1);
             default -> {
-                // -oem, -oep, -om, -o7, -o8, ...: ignored
+                // -oAfile (newaliases builds alias_database), -oem, -oep, -om, -o7, -o8, ...: ignored
             }
         }
     }
@@ -368,7 +366,7 @@ public final class Sendmail {
             }
             f.commit();
         } catch (IOException e) {
-            return t.fatal(EX_TEMPFAIL, who + ": " + "unable to write queue file: " + e.getMessage());
+            return t.fatal(EX_TEMPFAIL, who + ": queue file write error: " + Tool.describe(e));
         }
         try {
             t.request("wakeup pickup");

@@ -307,7 +307,7 @@ final class SendmailSmtp {
         } catch (IOException e) {
             reset();
             count("data", false);
-            t.log.warning("maildrop: " + e.getMessage());
+            t.log.warning("maildrop: " + Tool.describe(e));
             reply("451 4.3.0 Error: queue file write error");
             return;
         }

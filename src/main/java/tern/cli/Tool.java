@@ -155,6 +155,20 @@ final class Tool {
         return true;
     }
 
+    /** describe - an I/O failure worded as the C library words it ("FILE: No such file or directory"). */
+    static String describe(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException n) {
+            return n.getFile() + ": No such file or directory";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException a) {
+            return a.getFile() + ": Permission denied";
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getFile() + ": " + f.getReason();
+        }
+        return String.valueOf(e.getMessage());
+    }
+
     /** plural - "1 message", "2 messages", "0 messages" as Postfix counts. */
     static String messages(int n) {
         return n + (n == 1 ? " message" : " messages");

@@ -176,7 +176,9 @@ class PostsuperTest {
             Files.writeString(stale, "C 0000000000000 0000000000000 0000000000000 00000000\n");
             Files.setLastModifiedTime(stale, FileTime.fromMillis(System.currentTimeMillis() - 3 * 3600_000L));
             Path leftover = fx.queue.path(Queue.Dir.INCOMING, "ABCDE000007");
-            Files.writeString(leftover, "");
+            Files.writeString(leftover, "C 0000000000000 0000000000000 0000000000000 00000000\n");
+            Path prepared = fx.queue.path(Queue.Dir.INCOMING, "ABCDE000008");
+            Files.writeString(prepared, "");
             Run r = postsuper("", "-s", "-p");
             assertThat(r.status()).isZero();
             assertThat(r.err()).contains("postsuper: warning: deferred/EEEEE000005: ")
@@ -188,6 +190,8 @@ class PostsuperTest {
             assertThat(fx.queue.list(Queue.Dir.CORRUPT)).containsExactly("EEEEE000005");
             assertThat(Files.exists(stale)).isFalse();
             assertThat(Files.exists(leftover)).isFalse();
+            assertThat(Files.exists(prepared)).isFalse();
+            assertThat(r.err()).doesNotContain("ABCDE000008");
             assertThat(Files.exists(open.path())).isTrue(); // maildrop's writers may be alive: young files stay
             assertThat(where(A)).isEqualTo(Queue.Dir.DEFERRED);
         } finally {
