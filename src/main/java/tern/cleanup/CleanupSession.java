@@ -105,8 +105,8 @@ final class CleanupSession implements CleanupStream {
 
     /**
      * writeOrigin - the arrival time first (a requeued message keeps its own, and notes when this
-     * file was made), then where the message came from. Local submissions have no client, HELO or
-     * port, so none is recorded, as in Postfix.
+     * file was made), then where the message came from. Local submissions and the mail system's own
+     * messages have no client, HELO or port, so none is recorded, as in Postfix.
      */
     private void writeOrigin() throws IOException {
         long now = System.currentTimeMillis();
@@ -116,7 +116,7 @@ final class CleanupSession implements CleanupStream {
         } else {
             w.arrival(now);
         }
-        if (!origin.isLocal()) {
+        if (!origin.isLocal() && !origin.isInternal()) {
             w.attribute("client_name", origin.clientName());
             w.attribute("client_address", origin.clientAddress());
             w.attribute("client_port", Integer.toString(origin.clientPort()));
@@ -155,11 +155,17 @@ final class CleanupSession implements CleanupStream {
 
     @Override
     public void recipient(String address, String orcpt, int notify) throws IOException {
+        recipient(address, null, orcpt, notify);
+    }
+
+    @Override
+    public void recipient(String address, String originalRecipient, String orcpt, int notify) throws IOException {
         if (!senderGiven) {
             throw new IllegalStateException("recipient before sender");
         }
         List<String> targets = mapping.recipients(address);
-        String original = settings.enableOriginalRecipient() ? address : "";
+        String original = !settings.enableOriginalRecipient() ? ""
+                : originalRecipient != null ? originalRecipient : address;
         for (String t : targets) {
             // Postfix keeps one copy per (recipient, original recipient), within a bounded memory
             String key = t.toLowerCase(Locale.ROOT) + "\t" + original;
@@ -223,6 +229,12 @@ final class CleanupSession implements CleanupStream {
         String id = w.id();
         String rcpt = w.recipientCount() == 1 && firstRecipient != null && !origin.isLocal()
                 ? "\tfor <" + firstRecipient + ">; " + date : null;
+        if (origin.isInternal()) {
+            // mail made by the mail system itself (local(8) forwarding): no client, no "for" clause
+            w.contentLine("Received: by " + settings.myhostname() + " (" + settings.mailName() + ")");
+            w.contentLine("\tid " + id + "; " + date);
+            return;
+        }
         if (origin.isLocal()) {
             w.contentLine("Received: by " + settings.myhostname() + " (" + settings.mailName() + ", from userid "
                     + origin.uid() + ")");

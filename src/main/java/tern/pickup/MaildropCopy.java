@@ -84,7 +84,9 @@ final class MaildropCopy {
             m.sender(e.sender(), new MailParams(-1, blankToNull(body), blankToNull(ret), blankToNull(envid),
                     "yes".equals(e.attributes().get("smtputf8"))));
             for (Recipient r : qf.pending()) {
-                m.recipient(r.address(), r.orcpt().isEmpty() ? null : r.orcpt(), r.notifyBits());
+                // a requeued message keeps its original recipients; sendmail's files have none yet
+                m.recipient(r.address(), r.original().isEmpty() ? null : r.original(),
+                        r.orcpt().isEmpty() ? null : r.orcpt(), r.notifyBits());
             }
             content(ch, e.contentOffset(), e.contentLength(), m);
             return m.commit();

@@ -196,7 +196,7 @@ class PickupTest {
             w.attribute("service_name", "smtp");
             w.sender("s@x.example");
             w.recipient("done@x.example", "done@x.example", "", 0);
-            w.recipient("todo@x.example", "todo@x.example", "rfc822;orig@x.example", 6);
+            w.recipient("todo@x.example", "alias@x.example", "rfc822;orig@x.example", 6);
             w.beginContent();
             w.contentLine("Received: from client (localhost [127.0.0.1])");
             w.contentLine("Message-Id: <m1@x.example>");
@@ -216,6 +216,7 @@ class PickupTest {
         assertThat(qf.envelope().attributes()).containsKey("create_time");
         assertThat(qf.envelope().recipients()).hasSize(1);
         assertThat(qf.envelope().recipients().get(0).address()).isEqualTo("todo@x.example");
+        assertThat(qf.envelope().recipients().get(0).original()).isEqualTo("alias@x.example");
         assertThat(qf.envelope().recipients().get(0).orcpt()).isEqualTo("rfc822;orig@x.example");
         assertThat(qf.envelope().recipients().get(0).notifyBits()).isEqualTo(6);
         assertThat(content(qf)).startsWith("Received: by mx.example.test (Postfix, from userid " + uid + ")\n")
