@@ -89,6 +89,13 @@ final class Getopt {
         }
     }
 
+    /** skip - pass over the next word (the value of sendmail's "-o x value"), if there is one. */
+    void skip() {
+        if (pos == 0 && index < args.length) {
+            index++;
+        }
+    }
+
     /** arg - the argument of the option just returned. */
     String arg() {
         return arg;

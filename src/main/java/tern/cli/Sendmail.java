@@ -130,24 +130,12 @@ public final class Sendmail {
                 case 'V' -> o.envid = a;
                 case 'B' -> o.body = a;
                 case 'b' -> setMode(o, a.isEmpty() ? '?' : a.charAt(0), "-b" + a);
-                case 'o' -> option(o, a);
+                case 'o' -> option(g, o, a);
                 case 'q' -> {
-                    if (a == null || a.isEmpty()) {
-                        o.flush = "";
-                        setMode(o, 'q', "-q");
-                    } else if (a.charAt(0) == 'I' || a.charAt(0) == 'R') {
-                        o.flush = a;
-                        setMode(o, 'q', "-q" + a);
-                    } else if (a.charAt(0) == 'S') {
-                        o.flush = a;
-                        setMode(o, 'q', "-q" + a);
-                    } else if (!Character.isDigit(a.charAt(0))) {
-                        o.flush = a;
-                        setMode(o, 'q', "-q" + a);
-                    } else {
-                        o.flush = null; // "-q5m": a queue run interval, ignored as in Postfix
-                        setMode(o, 'q', "-q" + a);
-                    }
+                    String w = a == null ? "" : a;
+                    // -q, -qIid, -qRsite, -qSsite; "-q5m" is a queue run interval, ignored as in Postfix
+                    o.flush = !w.isEmpty() && Character.isDigit(w.charAt(0)) ? null : w;
+                    setMode(o, 'q', "-q" + w);
                 }
                 case 'X' -> {
                     // -XV[xy] asks for VERP: accepted; delivery does not do VERP yet (see the report)
@@ -190,13 +178,12 @@ public final class Sendmail {
         o.modeWord = word;
     }
 
-    /** option - "-oi", "-om", "-oAfile", "-o x value" (ignored), ... */
-    private static void option(Options o, String a) {
-        switch (a.charAt(0)) {
-            case 'i' -> o.dotIsEnd = false;
-            default -> {
-                // -oAfile (newaliases builds alias_database), -oem, -oep, -om, -o7, -o8, ...: ignored
-            }
+    /** option - "-oi"; "-oAfile", "-oem", "-om", "-o7", ... and "-o x value" are accepted and ignored. */
+    private static void option(Getopt g, Options o, String a) {
+        if (a.equals("i")) {
+            o.dotIsEnd = false;
+        } else if (a.length() == 1 && "m78".indexOf(a.charAt(0)) < 0) {
+            g.skip(); // "-o x value": the value is the next word
         }
     }
 

@@ -75,6 +75,9 @@ final class SendmailSmtp {
                 }
             }
         } catch (IOException e) {
+            if (e instanceof java.io.EOFException) {
+                smtpdLog.info(e.getMessage() + " from localhost[127.0.0.1]");
+            }
             smtpdLog.info("disconnect from localhost[127.0.0.1]" + summary());
             return Sendmail.EX_TEMPFAIL;
         }
@@ -304,6 +307,8 @@ final class SendmailSmtp {
                 return;
             }
             id = f.commit();
+        } catch (java.io.EOFException e) {
+            throw e; // the client is gone: no reply, the file is removed
         } catch (IOException e) {
             reset();
             count("data", false);
@@ -345,7 +350,7 @@ final class SendmailSmtp {
                 buf[len++] = (byte) c;
             }
             if (c < 0) {
-                throw new IOException("lost connection after DATA");
+                throw new java.io.EOFException("lost connection after DATA");
             }
             if (len > 0 && buf[len - 1] == '\r') {
                 len--;

@@ -117,6 +117,24 @@ class SendmailTest {
     }
 
     @Test
+    void sendmailOptionsPostfixIgnoresAreAccepted() throws IOException {
+        Run r = sendmail("Subject: x\n\n.\nstill here\n", "-oem", "-oi", "-om", "-o", "x", "value", "-U", "-G", "-h", "5",
+                "-L", "label", "-XV", "-Am", "-bm", "--", "r@x.example");
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(addresses(only())).containsExactly("r@x.example");
+        assertThat(content(only())).isEqualTo("Subject: x\n\n.\nstill here\n"); // -oi: a lone dot is content
+    }
+
+    @Test
+    void dashBsLeavesNothingBehindWhenTheClientGoesAwayInData() throws IOException {
+        Run r = sendmail("HELO me\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<b@x.example>\r\nDATA\r\nSubject: cut\r\n", "-bs");
+        assertThat(r.status()).isEqualTo(75);
+        assertThat(r.out()).endsWith("354 End data with <CR><LF>.<CR><LF>\r\n");
+        assertThat(fx.queue.list(Queue.Dir.MAILDROP)).isEmpty();
+        assertThat(Files.readString(fx.dir.resolve("maillog"))).contains("lost connection after DATA from localhost[127.0.0.1]");
+    }
+
+    @Test
     void theDefaultSenderIsTheLoginNameAndTheFullNameComesFromThePasswordFile() throws IOException {
         Run r = sendmail("Subject: x\n\nb\n", "u@x.example");
         assertThat(r.status()).isZero();
