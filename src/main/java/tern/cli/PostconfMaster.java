@@ -103,10 +103,11 @@ final class PostconfMaster {
                     }
                 }
                 default -> {
+                    Config view = o.has('x') ? serviceView(s, c) : c;
                     for (Map.Entry<String, String> e : new TreeMap<>(s.overrides()).entrySet()) {
                         if (selected(selectors, matched, s, e.getKey())) {
                             String name = s.key() + "/" + e.getKey();
-                            String value = o.has('x') ? expand(c, e.getValue()) : e.getValue();
+                            String value = o.has('x') ? expand(view, e.getValue()) : e.getValue();
                             if (o.has('H')) {
                                 pc.out.println(name);
                             } else {
@@ -145,11 +146,12 @@ final class PostconfMaster {
         return i >= parts.length || parts[i].equals("*") || parts[i].equals(value);
     }
 
-    /** commandLine - the entry's command line, its -o values expanded with -x. */
-    private List<String> commandLine(Service s, Config c) throws Postconf.Fatal {
+    /** commandLine - the entry's command line, its -o values expanded with -x (in the service's view). */
+    private List<String> commandLine(Service s, Config main) throws Postconf.Fatal, ConfigException {
         if (!o.has('x')) {
             return s.commandLine();
         }
+        Config c = serviceView(s, main);
         List<String> out = new ArrayList<>(s.commandLine());
         for (int i = 1; i + 1 < out.size(); i++) {
             if (out.get(i).equals("-o")) {
@@ -162,6 +164,11 @@ final class PostconfMaster {
             }
         }
         return out;
+    }
+
+    /** serviceView - main.cf as this service sees it: $service_name and $process_name are its own. */
+    private static Config serviceView(Service s, Config main) throws ConfigException {
+        return main.withOverrides(Map.of("service_name", s.name(), "process_name", s.command()));
     }
 
     private String expand(Config c, String text) throws Postconf.Fatal {

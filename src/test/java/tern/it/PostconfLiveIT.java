@@ -121,12 +121,13 @@ class PostconfLiveIT {
             assertThat(e.status()).isEqualTo(1);
             assertThat(Files.exists(d.resolve("main.cf.tmp"))).isFalse();
             if (Files.isExecutable(REAL)) {
+                // Postfix names itself by argv[0] ("/usr/sbin/postconf: fatal: ..."); Tern's bin/ always says "postconf"
                 List<String> pf = new ArrayList<>(cmd);
                 pf.set(4, REAL.toString());
-                assertThat(PostconfIT.run(pf, d, Map.of()).err()).isEqualTo(r.err());
+                assertThat(PostconfIT.run(pf, d, Map.of()).err().replace(REAL + ":", "postconf:")).isEqualTo(r.err());
                 List<String> pe = new ArrayList<>(edit);
                 pe.set(4, REAL.toString());
-                assertThat(PostconfIT.run(pe, d, Map.of()).err()).isEqualTo(e.err());
+                assertThat(PostconfIT.run(pe, d, Map.of()).err().replace(REAL + ":", "postconf:")).isEqualTo(e.err());
             }
         } finally {
             PostconfIT.delete(d);
