@@ -42,6 +42,10 @@ public final class MachineDefaults {
         static final String NAME = readHostName();
     }
 
+    private static final class Pid {
+        static final long VALUE = readPid();
+    }
+
     private static final class Interfaces {
         static final List<Address> ALL = readInterfaces();
     }
@@ -66,11 +70,13 @@ public final class MachineDefaults {
         return dot < 0 ? DEFAULT_DOMAIN : myhostname.substring(dot + 1);
     }
 
-    /**
-     * pid - this process's id. /proc/self first: ProcessHandle starts a thread pool on first
-     * use, which a short CLI run does not need.
-     */
+    /** pid - this process's id. */
     public static long pid() {
+        return Pid.VALUE;
+    }
+
+    /** readPid - /proc/self first: ProcessHandle starts a thread pool on first use, which a CLI does not need. */
+    private static long readPid() {
         try {
             return Long.parseLong(Files.readSymbolicLink(Path.of("/proc/self")).toString());
         } catch (IOException | RuntimeException e) {
