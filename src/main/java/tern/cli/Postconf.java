@@ -35,12 +35,16 @@ import tern.config.Service;
  * "postconf: warning: ..." and "postconf: fatal: ...", with Postfix's wording; a fatal error exits
  * with status 1 and no stack trace. The master.cf side lives in {@link PostconfMaster}.
  *
- * Differences from Postfix 3.7 kept on purpose (each pinned in PostconfIT): warnings come in file
- * order instead of hash order and each once; an expansion error also names the file, line and
- * parameter; -e, -X and -# never evaluate main.cf (so a broken main.cf can be repaired with
- * them); -e appends new names in argument order and never glues a line to an unterminated last
- * line; "$$name" does not count as a reference to name; -a, -A print no SASL types and -T prints
- * nothing (Tern has neither plug-in), -b and -t are not implemented yet.
+ * Differences from Postfix 3.7 kept on purpose (each pinned in PostconfIT's golden cases or
+ * PostconfLiveIT): warnings come in file order instead of hash order, and each once; an expansion
+ * error also names the file, line and parameter, a bad master.cf column the file and line; -e, -X
+ * and -# never evaluate main.cf (so a broken main.cf can be repaired with them); -e appends new
+ * names in argument order and never glues a line to an unterminated last line; -Fh keeps the space
+ * between a command and its arguments; "$$name" does not count as a reference to name; master.cf's
+ * attached "-oname=value" is read as the daemons' getopt reads it; the program name in messages is
+ * always "postconf" (Postfix uses argv[0]); -a and -A print no SASL types and -T prints nothing
+ * (Tern has neither plug-in yet), -m lists the table types of tern.tables, -b and -t say that they
+ * are not implemented yet.
  */
 public final class Postconf {
     static final String USAGE = "usage: postconf [-a (server SASL types)] [-A (client SASL types)] "
@@ -302,13 +306,14 @@ public final class Postconf {
         return o.configDir != null || (mailConfig != null && !mailConfig.isEmpty());
     }
 
-    static Path file(String dir, String name) {
-        return Path.of(dir.endsWith("/") ? dir + name : dir + "/" + name);
+    /** file - DIR/NAME as text (no java.nio.file on postconf's start-up path). */
+    static String file(String dir, String name) {
+        return dir.endsWith("/") ? dir + name : dir + "/" + name;
     }
 
     /** readMaster - master.cf for main.cf modes: missing is a warning, a broken entry fatal. */
     MasterCf readMasterOrWarn(String dir) throws ConfigException {
-        Path p = file(dir, "master.cf");
+        String p = file(dir, "master.cf");
         try {
             return MasterCf.read(p);
         } catch (ConfigException e) {
@@ -328,7 +333,7 @@ public final class Postconf {
         MasterCf master = readMasterOrWarn(dir);
         if (explicitDirectory(o) && main.lineOf("config_directory") > 0) {
             // -c (or MAIL_CONFIG) counts as an earlier setting, as in Postfix
-            warn(main.path() + ", line " + main.lineOf("config_directory") + ": overriding earlier entry: config_directory="
+            warn(main.pathText() + ", line " + main.lineOf("config_directory") + ": overriding earlier entry: config_directory="
                     + dir);
         }
         for (String w : main.warnings()) {
@@ -336,7 +341,7 @@ public final class Postconf {
         }
         for (Map.Entry<String, String> e : main.settings().entrySet()) {
             if (Config.READ_ONLY.contains(e.getKey())) {
-                warn(main.path() + ": read-only parameter assignment: " + e.getKey() + "=" + e.getValue());
+                warn(main.pathText() + ": read-only parameter assignment: " + e.getKey() + "=" + e.getValue());
             }
         }
         if (master != null) {
@@ -346,7 +351,7 @@ public final class Postconf {
         }
         List<Service> services = master == null ? List.of() : master.services();
         Map<String, String> overrides = o.overrides;
-        Config c = Config.unchecked(Path.of(dir), dir, explicitDirectory(o), main, services, overrides, "postconf");
+        Config c = Config.unchecked(dir, explicitDirectory(o), main, services, overrides, "postconf");
         ParameterUsage usage = ParameterUsage.analyze(c.registry(), c.serviceParameters(), main, overrides, master);
         for (String w : usage.mainScanWarnings()) {
             warn(w);
@@ -407,7 +412,7 @@ public final class Postconf {
             }
             warn(e.getMessage());
             int line = main.lineOf(name);
-            String where = line > 0 ? main.path() + ", line " + line + ": " : "";
+            String where = line > 0 ? main.pathText() + ", line " + line + ": " : "";
             throw new Fatal(where + "parameter " + name + ": macro processing error");
         }
     }
@@ -421,7 +426,7 @@ public final class Postconf {
         if (defaults) {
             String dir = dirText(o);
             MasterCf master = readMasterOrWarn(dir);
-            c = Config.defaults(Path.of(dir), master == null ? List.of() : master.services(), "postconf");
+            c = Config.defaults(dir, master == null ? List.of() : master.services(), "postconf");
             l = null;
         } else {
             l = load(o);
@@ -597,7 +602,7 @@ public final class Postconf {
                 request.put(name, "");
             }
         }
-        for (String w : MainCfEditor.edit(file(dirText(o), "main.cf"), mode, request)) {
+        for (String w : MainCfEditor.edit(Path.of(file(dirText(o), "main.cf")), mode, request)) {
             warn(w);
         }
         return 0;

@@ -229,7 +229,7 @@ final class PostconfMaster {
             int index = indexOf(master, parts[0], parts[1]);
             MasterCfEditor.Action action;
             if (o.has('e')) {
-                Service s = parseNewEntry(master.path(), value, op);
+                Service s = parseNewEntry(master.pathText(), value, op);
                 String text = MasterCf.format(s, s.commandLine(), true);
                 if (index < 0) {
                     appended.add(text);
@@ -250,7 +250,7 @@ final class PostconfMaster {
     }
 
     /** parseNewEntry - the text of a -Me value as a master.cf entry. */
-    private static Service parseNewEntry(Path path, String text, String op) throws Postconf.Fatal {
+    private static Service parseNewEntry(String path, String text, String op) throws Postconf.Fatal {
         List<String> problems = new ArrayList<>();
         try {
             List<String> words = Postconf.words(text);

@@ -37,7 +37,7 @@ public final class Config {
     /** Names that describe the running process: main.cf cannot set them (Postfix warns and ignores it). */
     public static final Set<String> READ_ONLY = Set.of("process_id", "process_name", "service_name");
 
-    private final Path configDirectory;
+    private final String configDirectory;
     private final MainCf mainCf;
     private final List<Service> services;
     private final Map<String, String> raw;
@@ -49,7 +49,7 @@ public final class Config {
     private final Map<String, String> expanded = new ConcurrentHashMap<>();
     private final Map<String, String> computed = new ConcurrentHashMap<>();
 
-    private Config(Path configDirectory, MainCf mainCf, List<Service> services, Map<String, String> raw,
+    private Config(String configDirectory, MainCf mainCf, List<Service> services, Map<String, String> raw,
                    Map<String, String> overrides, Map<String, Parameter> serviceParameters,
                    ParameterRegistry registry, boolean checked, boolean directoryGiven) {
         this.configDirectory = configDirectory;
@@ -72,7 +72,7 @@ public final class Config {
         if (!Files.isDirectory(dir)) {
             throw new ConfigException("open " + dir.resolve("main.cf") + ": No such file or directory");
         }
-        MainCf main = MainCf.load(dir.resolve("main.cf"));
+        MainCf main = MainCf.load(dir.resolve("main.cf").toString());
         List<Service> services = List.of();
         Path master = dir.resolve("master.cf");
         if (Files.isRegularFile(master)) {
@@ -82,19 +82,19 @@ public final class Config {
                 // master.cf's own errors are reported by whoever loads it (the daemon); here it only names services
             }
         }
-        return build(dir, dir.toString(), false, main, services, Map.of(), DEFAULT_PROCESS_NAME, true);
+        return build(dir.toString(), dir.toString(), false, main, services, Map.of(), DEFAULT_PROCESS_NAME, true);
     }
 
     /** of - the checked snapshot for an already parsed main.cf, without service-defined parameters. */
     public static Config of(Path configDirectory, MainCf mainCf) throws ConfigException {
-        return build(configDirectory, configDirectory.toString(), false, mainCf, List.of(), Map.of(),
+        return build(configDirectory.toString(), configDirectory.toString(), false, mainCf, List.of(), Map.of(),
                 DEFAULT_PROCESS_NAME, true);
     }
 
     /** of - the checked snapshot for an already parsed main.cf and master.cf. */
     public static Config of(Path configDirectory, MainCf mainCf, MasterCf masterCf) throws ConfigException {
-        return build(configDirectory, configDirectory.toString(), false, mainCf, masterCf.services(), Map.of(),
-                DEFAULT_PROCESS_NAME, true);
+        return build(configDirectory.toString(), configDirectory.toString(), false, mainCf, masterCf.services(),
+                Map.of(), DEFAULT_PROCESS_NAME, true);
     }
 
     /**
@@ -102,14 +102,13 @@ public final class Config {
      * config_directory shown as given (dirText; dirGiven when -c or MAIL_CONFIG chose it, which makes
      * it count as set, though main.cf may still override it). Nothing is validated; use {@link #expand}.
      */
-    public static Config unchecked(Path configDirectory, String dirText, boolean dirGiven, MainCf mainCf,
-                                   List<Service> services, Map<String, String> commandOverrides, String processName)
-            throws ConfigException {
-        return build(configDirectory, dirText, dirGiven, mainCf, services, commandOverrides, processName, false);
+    public static Config unchecked(String dirText, boolean dirGiven, MainCf mainCf, List<Service> services,
+                                   Map<String, String> commandOverrides, String processName) throws ConfigException {
+        return build(dirText, dirText, dirGiven, mainCf, services, commandOverrides, processName, false);
     }
 
     /** defaults - postconf -d's snapshot: built-in and service-defined defaults and the machine's values only. */
-    public static Config defaults(Path configDirectory, List<Service> services, String processName) {
+    public static Config defaults(String configDirectory, List<Service> services, String processName) {
         ParameterRegistry registry = ParameterRegistry.standard();
         Map<String, String> raw = baseDefaults(registry, services, processName);
         String host = MachineDefaults.myhostname(null);
@@ -117,7 +116,7 @@ public final class Config {
         raw.put("mydomain", MachineDefaults.mydomain(host));
         MainCf empty;
         try {
-            empty = MainCf.parse(configDirectory.resolve("main.cf"), "");
+            empty = MainCf.parse(configDirectory + "/main.cf", "");
         } catch (ConfigException e) {
             throw new IllegalStateException(e);
         }
@@ -125,24 +124,20 @@ public final class Config {
                 registry.serviceDefined(services), registry, false, false);
     }
 
+    /**
+     * baseDefaults - the values that are not plain registry defaults. Registry and service-defined
+     * defaults are not copied into each snapshot: {@link #rawValue} falls back to them.
+     */
     private static Map<String, String> baseDefaults(ParameterRegistry registry, List<Service> services,
                                                     String processName) {
-        Map<String, String> raw = new HashMap<>(2048);
-        for (Parameter p : registry.all()) {
-            if (p.defaultValue() != null) {
-                raw.put(p.name(), p.defaultValue());
-            }
-        }
-        for (Parameter p : registry.serviceDefined(services).values()) {
-            raw.put(p.name(), p.defaultValue());
-        }
+        Map<String, String> raw = new HashMap<>();
         raw.put("process_id", Long.toString(MachineDefaults.pid()));
         raw.put("process_name", processName);
         raw.put("mail_version", MachineDefaults.VERSION);
         return raw;
     }
 
-    private static Config build(Path configDirectory, String dirText, boolean dirGiven, MainCf mainCf,
+    private static Config build(String configDirectory, String dirText, boolean dirGiven, MainCf mainCf,
                                 List<Service> services, Map<String, String> overrides, String processName,
                                 boolean checked) throws ConfigException {
         ParameterRegistry registry = ParameterRegistry.standard();
@@ -168,7 +163,7 @@ public final class Config {
                                     boolean checked) throws ConfigException {
         boolean hostSet = raw.containsKey("myhostname");
         boolean domainSet = raw.containsKey("mydomain");
-        Expander ex = new Expander(new MapLookup(raw));
+        Expander ex = new Expander(new MapLookup(raw, ParameterRegistry.standard()));
         if (!hostSet) {
             String domain = domainSet ? expandOrWhere(ex, "mydomain", mainCf, overrides, checked) : null;
             raw.put("myhostname", MachineDefaults.myhostname(domain));
@@ -224,14 +219,14 @@ public final class Config {
             order.add(e.name());
         }
         order.addAll(overrides.keySet());
-        List<String> rest = new ArrayList<>(raw.keySet());
+        List<String> rest = new ArrayList<>(allNames());
         Collections.sort(rest);
         order.addAll(rest);
         Expander ex = expander();
         for (String name : order) {
             String value;
             try {
-                value = registry.isRaw(name) ? raw.get(name) : ex.expandParameter(name);
+                value = registry.isRaw(name) ? rawValue(name) : ex.expandParameter(name);
             } catch (ConfigException e) {
                 throw new ConfigException(where(name) + "parameter " + name + ": " + e.getMessage());
             } catch (LookupFailure f) {
@@ -276,7 +271,7 @@ public final class Config {
             return "";
         }
         int line = mainCf.lineOf(name);
-        return line > 0 ? mainCf.path() + ", line " + line + ": " : "";
+        return line > 0 ? mainCf.pathText() + ", line " + line + ": " : "";
     }
 
     /** check - Postfix's complaint about a value of the wrong type, or null when it is fine. */
@@ -355,7 +350,7 @@ public final class Config {
     }
 
     public Path configDirectory() {
-        return configDirectory;
+        return Path.of(configDirectory);
     }
 
     public MainCf mainCf() {
@@ -390,7 +385,7 @@ public final class Config {
 
     /** raw - the unexpanded value (default, main.cf or override), or null when undefined. */
     public String raw(String name) {
-        String v = raw.get(name);
+        String v = rawValue(name);
         if (v == null && name.equals("mynetworks")) {
             try {
                 return computedMynetworks();
@@ -403,7 +398,7 @@ public final class Config {
 
     /** rawOrThrow - raw(), but a failure to compute mynetworks is reported. */
     String rawOrThrow(String name) throws ConfigException {
-        String v = raw.get(name);
+        String v = rawValue(name);
         if (v == null && name.equals("mynetworks")) {
             return computedMynetworks();
         }
@@ -456,7 +451,7 @@ public final class Config {
             if (raw.get(name) == null && name.equals("mynetworks")) {
                 v = computedMynetworks();
             } else if (registry.isRaw(name)) {
-                v = raw.get(name);
+                v = rawValue(name);
             } else {
                 v = expander().expandParameter(name);
             }
@@ -549,20 +544,47 @@ public final class Config {
 
     /** names - every defined parameter name (defaults, service-defined, main.cf, overrides). */
     public Iterable<String> names() {
-        return raw.keySet();
+        return allNames();
     }
 
-    /** MapLookup - name to raw value from a map. */
+    private Set<String> allNames() {
+        Set<String> all = new java.util.HashSet<>(registry.names());
+        all.addAll(serviceParameters.keySet());
+        all.addAll(raw.keySet());
+        all.remove("mynetworks");
+        if (raw.containsKey("mynetworks")) {
+            all.add("mynetworks");
+        }
+        return all;
+    }
+
+    /** rawValue - the unexpanded value: this snapshot's own, else the service-defined or registry default. */
+    private String rawValue(String name) {
+        String v = raw.get(name);
+        if (v != null) {
+            return v;
+        }
+        Parameter p = serviceParameters.get(name);
+        if (p != null) {
+            return p.defaultValue();
+        }
+        return registry.defaultOf(name);
+    }
+
+    /** MapLookup - name to raw value from a map, then the registry's default. */
     private static final class MapLookup implements java.util.function.Function<String, String> {
         private final Map<String, String> map;
+        private final ParameterRegistry registry;
 
-        MapLookup(Map<String, String> map) {
+        MapLookup(Map<String, String> map, ParameterRegistry registry) {
             this.map = map;
+            this.registry = registry;
         }
 
         @Override
         public String apply(String name) {
-            return map.get(name);
+            String v = map.get(name);
+            return v != null ? v : registry.defaultOf(name);
         }
     }
 

@@ -6,8 +6,6 @@ import java.net.InterfaceAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -78,7 +76,9 @@ public final class MachineDefaults {
     /** readPid - /proc/self first: ProcessHandle starts a thread pool on first use, which a CLI does not need. */
     private static long readPid() {
         try {
-            return Long.parseLong(Files.readSymbolicLink(Path.of("/proc/self")).toString());
+            // java.io: no java.nio.file on a CLI's start-up path
+            String self = new java.io.File("/proc/self").getCanonicalPath();
+            return Long.parseLong(self.substring(self.lastIndexOf('/') + 1));
         } catch (IOException | RuntimeException e) {
             return ProcessHandle.current().pid();
         }
@@ -90,8 +90,8 @@ public final class MachineDefaults {
     }
 
     private static String readHostName() {
-        try {
-            String h = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        try (java.io.FileInputStream in = new java.io.FileInputStream("/proc/sys/kernel/hostname")) {
+            String h = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).strip();
             if (!h.isEmpty()) {
                 return h;
             }

@@ -36,7 +36,7 @@ public final class MainCf {
     public record Entry(String name, String value, int firstLine, int lastLine) {
     }
 
-    private final Path path;
+    private final String path;
     private final List<String> physical;
     private final boolean endsWithNewline;
     private final List<Entry> entries;
@@ -44,7 +44,7 @@ public final class MainCf {
     private final Map<String, Integer> lineOf;
     private final List<String> warnings;
 
-    private MainCf(Path path, List<String> physical, boolean endsWithNewline, List<Entry> entries,
+    private MainCf(String path, List<String> physical, boolean endsWithNewline, List<Entry> entries,
                    Map<String, String> settings, Map<String, Integer> lineOf, List<String> warnings) {
         this.path = path;
         this.physical = physical;
@@ -57,12 +57,22 @@ public final class MainCf {
 
     /** load - read and parse a main.cf; a missing file is an empty configuration (Postfix's daemons agree). */
     public static MainCf load(Path path) throws ConfigException {
+        return load(path.toString());
+    }
+
+    /** load - as load(Path), for a path given as text (CLI start-up stays clear of java.nio.file). */
+    public static MainCf load(String path) throws ConfigException {
         String text = TextFile.readOrNull(path);
         return parse(path, text == null ? "" : text);
     }
 
     /** loadExisting - read and parse a main.cf that must exist (postconf's view: "open ...: No such file"). */
     public static MainCf loadExisting(Path path) throws ConfigException {
+        return loadExisting(path.toString());
+    }
+
+    /** loadExisting - as loadExisting(Path), for a path given as text. */
+    public static MainCf loadExisting(String path) throws ConfigException {
         String text = TextFile.readOrNull(path);
         if (text == null) {
             throw new ConfigException("open " + path + ": No such file or directory");
@@ -72,6 +82,11 @@ public final class MainCf {
 
     /** parse - parse main.cf text; path names the file in messages. */
     public static MainCf parse(Path path, String text) throws ConfigException {
+        return parse(path.toString(), text);
+    }
+
+    /** parse - as parse(Path, String), for a path given as text. */
+    public static MainCf parse(String path, String text) throws ConfigException {
         List<String> physical = TextFile.lines(text);
         boolean endsWithNewline = text.isEmpty() || text.endsWith("\n");
         List<Entry> entries = new ArrayList<>();
@@ -156,6 +171,11 @@ public final class MainCf {
     }
 
     public Path path() {
+        return Path.of(path);
+    }
+
+    /** pathText - the file name as given, as messages show it. */
+    public String pathText() {
         return path;
     }
 

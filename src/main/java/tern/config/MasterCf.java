@@ -31,7 +31,7 @@ public final class MasterCf {
     public record Entry(Service service, int firstLine, int lastLine) {
     }
 
-    private final Path path;
+    private final String path;
     private final List<String> physical;
     private final boolean endsWithNewline;
     private final List<Entry> entries;
@@ -39,7 +39,7 @@ public final class MasterCf {
     private final List<String> problems;
     private final List<String> warnings;
 
-    private MasterCf(Path path, List<String> physical, boolean endsWithNewline, List<Entry> entries,
+    private MasterCf(String path, List<String> physical, boolean endsWithNewline, List<Entry> entries,
                      List<String> problems, List<String> warnings) {
         this.path = path;
         this.physical = physical;
@@ -56,11 +56,16 @@ public final class MasterCf {
 
     /** load - read and parse master.cf strictly (the daemon's view): every problem is an error. */
     public static MasterCf load(Path path) throws ConfigException {
-        return strict(read(path));
+        return strict(read(path.toString()));
     }
 
     /** read - read and parse master.cf leniently (postconf's view): see {@link #problems()}. */
     public static MasterCf read(Path path) throws ConfigException {
+        return read(path.toString());
+    }
+
+    /** read - as read(Path), for a path given as text (CLI start-up stays clear of java.nio.file). */
+    public static MasterCf read(String path) throws ConfigException {
         String text = TextFile.readOrNull(path);
         if (text == null) {
             throw new ConfigException("open " + path + ": No such file or directory");
@@ -70,7 +75,7 @@ public final class MasterCf {
 
     /** parse - parse master.cf text strictly; path names the file in messages. */
     public static MasterCf parse(Path path, String text) throws ConfigException {
-        return strict(parseLenient(path, text));
+        return strict(parseLenient(path.toString(), text));
     }
 
     private static MasterCf strict(MasterCf m) throws ConfigException {
@@ -82,6 +87,11 @@ public final class MasterCf {
 
     /** parseLenient - parse master.cf text, collecting per-service problems instead of failing. */
     public static MasterCf parseLenient(Path path, String text) throws ConfigException {
+        return parseLenient(path.toString(), text);
+    }
+
+    /** parseLenient - as parseLenient(Path, String), for a path given as text. */
+    public static MasterCf parseLenient(String path, String text) throws ConfigException {
         List<String> physical = TextFile.lines(text);
         List<Entry> entries = new ArrayList<>();
         List<String> problems = new ArrayList<>();
@@ -124,7 +134,8 @@ public final class MasterCf {
     }
 
     /** parseEntry - one logical entry into a Service; structural errors throw, others go to problems. */
-    public static Service parseEntry(Path path, int lineNumber, String entry, List<String> problems) throws ConfigException {
+    public static Service parseEntry(String path, int lineNumber, String entry, List<String> problems)
+            throws ConfigException {
         String where = path + ": line " + lineNumber + ": ";
         List<String> words = tokenize(entry, where, problems);
         if (words.size() < 8) {
@@ -327,6 +338,11 @@ public final class MasterCf {
     }
 
     public Path path() {
+        return Path.of(path);
+    }
+
+    /** pathText - the file name as given, as messages show it. */
+    public String pathText() {
         return path;
     }
 

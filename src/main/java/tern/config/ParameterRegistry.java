@@ -128,6 +128,15 @@ public final class ParameterRegistry {
         return p != null ? p : legacy().parameters().get(name);
     }
 
+    /**
+     * defaultOf - the default of a built-in or typed parameter, or null (also for the names
+     * computed from the machine, and for legacy names, whose default is empty anyway).
+     */
+    public String defaultOf(String name) {
+        Parameter p = byName.get(name);
+        return p == null ? null : p.defaultValue();
+    }
+
     /** all - every built-in and typed parameter, in no particular order. */
     public Iterable<Parameter> all() {
         return byName.values();

@@ -75,7 +75,7 @@ public final class ParameterUsage {
             }
         }
         for (String u : undefinedMain) {
-            mainWarnings.add(main.path() + ": undefined parameter: " + u);
+            mainWarnings.add(main.pathText() + ": undefined parameter: " + u);
         }
         Set<String> undefinedMaster = new LinkedHashSet<>();
         if (master != null) {
@@ -85,14 +85,14 @@ public final class ParameterUsage {
                 }
             }
             for (String u : undefinedMaster) {
-                masterWarnings.add(master.path() + ": undefined parameter: " + u);
+                masterWarnings.add(master.pathText() + ": undefined parameter: " + u);
             }
         }
         List<String> mainUnused = new ArrayList<>();
         for (Map.Entry<String, String> e : settings.entrySet()) {
             String n = e.getKey();
             if (!known(n, registry, service) && !used.contains(n)) {
-                mainUnused.add(main.path() + ": unused parameter: " + n + "=" + e.getValue());
+                mainUnused.add(main.pathText() + ": unused parameter: " + n + "=" + e.getValue());
             }
         }
         List<String> masterUnused = new ArrayList<>();
@@ -101,7 +101,7 @@ public final class ParameterUsage {
                 for (Map.Entry<String, String> e : s.overrides().entrySet()) {
                     String n = e.getKey();
                     if (!known(n, registry, service) && !used.contains(n)) {
-                        masterUnused.add(master.path() + ": unused parameter: " + n + "=" + e.getValue());
+                        masterUnused.add(master.pathText() + ": unused parameter: " + n + "=" + e.getValue());
                     }
                 }
             }

@@ -1,11 +1,11 @@
 package tern.config;
 
+import java.io.File;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.HashMap;
 import java.util.List;
@@ -35,19 +35,21 @@ final class Resources {
     static Map<String, byte[]> readAll(Class<?> owner, String dir, List<String> names) {
         Map<String, byte[]> out = new HashMap<>();
         try {
-            Path home = codeHome(owner);
+            File home = codeHome(owner);
             String relative = dir.substring(1);
-            if (home != null && Files.isDirectory(home)) {
+            if (home != null && home.isDirectory()) {
                 for (String n : names) {
-                    Path p = home.resolve(relative + n);
-                    if (Files.isRegularFile(p)) {
-                        out.put(n, Files.readAllBytes(p));
+                    File f = new File(home, relative + n);
+                    if (f.isFile()) {
+                        try (InputStream in = new FileInputStream(f)) {
+                            out.put(n, in.readAllBytes());
+                        }
                     }
                 }
                 return out;
             }
-            if (home != null && Files.isRegularFile(home)) {
-                try (ZipFile zip = new ZipFile(home.toFile())) {
+            if (home != null && home.isFile()) {
+                try (ZipFile zip = new ZipFile(home)) {
                     for (String n : names) {
                         ZipEntry e = zip.getEntry(relative + n);
                         if (e != null) {
@@ -72,13 +74,13 @@ final class Resources {
         }
     }
 
-    private static Path codeHome(Class<?> owner) {
+    private static File codeHome(Class<?> owner) {
         CodeSource cs = owner.getProtectionDomain().getCodeSource();
         if (cs == null || cs.getLocation() == null || !"file".equals(cs.getLocation().getProtocol())) {
             return null;
         }
         try {
-            return Path.of(cs.getLocation().toURI());
+            return new File(cs.getLocation().toURI());
         } catch (URISyntaxException | IllegalArgumentException e) {
             return null;
         }

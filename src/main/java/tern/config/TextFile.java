@@ -1,5 +1,8 @@
 package tern.config;
 
+import java.io.File;
+import java.io.FileInputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -35,21 +38,28 @@ final class TextFile {
     private TextFile() {
     }
 
-    /** readOrNull - the file's text, or null when it does not exist. */
-    static String readOrNull(Path path) throws ConfigException {
+    /**
+     * readOrNull - the file's text, or null when it does not exist. java.io rather than
+     * java.nio.file: the first use of the latter costs a command several milliseconds of start-up.
+     */
+    static String readOrNull(String path) throws ConfigException {
+        File f = new File(path);
+        if (f.isDirectory()) {
+            throw new ConfigException("read " + path + ": Is a directory");
+        }
+        if (f.length() > MAX_BYTES) {
+            throw new ConfigException(path + ": file too large (more than " + MAX_BYTES + " bytes)");
+        }
         byte[] bytes;
-        try {
-            if (Files.isDirectory(path)) {
-                throw new ConfigException("read " + path + ": Is a directory");
+        try (FileInputStream in = new FileInputStream(f)) {
+            bytes = in.readAllBytes();
+        } catch (FileNotFoundException e) {
+            if (!f.exists()) {
+                return null;
             }
-            if (Files.exists(path) && Files.size(path) > MAX_BYTES) {
-                throw new ConfigException(path + ": file too large (more than " + MAX_BYTES + " bytes)");
-            }
-            bytes = Files.readAllBytes(path);
-        } catch (NoSuchFileException e) {
-            return null;
-        } catch (IOException e) {
             throw new ConfigException("open " + path + ": " + describe(e));
+        } catch (IOException e) {
+            throw new ConfigException("read " + path + ": " + describe(e));
         }
         return decode(bytes);
     }
@@ -159,6 +169,15 @@ final class TextFile {
 
     /** describe - the errno text Postfix would print for an I/O failure. */
     static String describe(IOException e) {
+        if (e instanceof FileNotFoundException) {
+            // java.io's message is "PATH (REASON)"
+            String m = e.getMessage();
+            int open = m == null ? -1 : m.lastIndexOf(" (");
+            if (open >= 0 && m.endsWith(")")) {
+                return m.substring(open + 2, m.length() - 1);
+            }
+            return m == null ? "No such file or directory" : m;
+        }
         if (e instanceof AccessDeniedException) {
             return "Permission denied";
         }
