@@ -48,7 +48,8 @@ public final class Main {
             System.exit(status);
         }
         // Status 0: return normally. System.exit() would also start the JDK's logging framework
-        // (it logs Runtime.exit), which costs a CLI a noticeable part of its start-up time.
+        // (it logs Runtime.exit), which costs a CLI a noticeable part of its start-up time. So a
+        // command must not leave a non-daemon thread running when it returns.
     }
 
     /** notYet - the honest answer of a command a later version fills in. */
