@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * ParameterRegistry - every main.cf parameter Tern knows, with its type and Postfix 3.7 default.
@@ -24,7 +23,10 @@ import java.util.TreeMap;
  * <li>service-defined.txt - the names that exist per master.cf service, e.g.
  *     mailman_destination_recipient_limit for a pipe service called mailman
  *     ({@link #serviceDefined}).</li>
+ * <li>raw.txt - the parameters Postfix never $name-expands ({@link #isRaw}).</li>
  * </ul>
+ * Names that built-in defaults refer to without being built in (virtual_maps, fallback_relay)
+ * are known too, with an empty default ({@link #defaultReferences}), as in Postfix.
  * A default of "@machine" is computed from the machine by {@link MachineDefaults}. Defaults are kept
  * unexpanded, exactly as "postconf -d" prints them. The files are read once per process.
  *
@@ -38,7 +40,6 @@ public final class ParameterRegistry {
             "local", "virtual", "smtp", "pipe", "bounce", "tls", "sasl", "dns", "tools");
     private static final String DIR = "/tern/config/parameters/";
     static final String MACHINE = "@machine";
-
 
     /** One service-defined suffix: which commands have it, its type and default. */
     record ServiceTemplate(String suffix, ParameterType type, char timeUnit, Set<String> commands, String defaultValue) {

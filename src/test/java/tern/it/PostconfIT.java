@@ -13,6 +13,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -61,10 +64,20 @@ class PostconfIT {
 
     @TestFactory
     Stream<DynamicTest> goldenCases() throws IOException {
+        // Each case starts one or more JVMs: run three at a time (each waits on its own processes),
+        // then check them in order.
+        ExecutorService pool = Executors.newFixedThreadPool(3, r -> {
+            Thread t = new Thread(r, "postconf-case");
+            t.setDaemon(true);
+            return t;
+        });
         List<DynamicTest> tests = new ArrayList<>();
         for (Case c : cases()) {
-            tests.add(DynamicTest.dynamicTest(c.id() + ": " + c.command(), () -> check(c)));
+            Future<String> output = pool.submit(() -> runCase(c));
+            tests.add(DynamicTest.dynamicTest(c.id() + ": " + c.command(),
+                    () -> check(c, output.get(300, TimeUnit.SECONDS))));
         }
+        pool.shutdown();
         return tests.stream();
     }
 
@@ -97,13 +110,13 @@ class PostconfIT {
         return n;
     }
 
-    private void check(Case c) throws IOException {
+    private void check(Case c, String output) throws IOException {
         Path golden = CASES.resolve("golden").resolve(c.id() + ".tern");
         if (!Files.exists(golden)) {
             golden = CASES.resolve("golden").resolve(c.id() + ".out");
         }
         Map<String, String> expected = sections(Files.readString(golden, StandardCharsets.UTF_8));
-        Map<String, String> actual = sections(runCase(c));
+        Map<String, String> actual = sections(output);
         assertThat(actual.get("stdout")).as(c.id() + " stdout").isEqualTo(expected.get("stdout"));
         assertThat(lines(actual.get("stderr"))).as(c.id() + " stderr").isEqualTo(lines(expected.get("stderr")));
         assertThat(actual.get("exit")).as(c.id() + " exit status").isEqualTo(expected.get("exit"));
