@@ -1,5 +1,6 @@
 package tern.smtpd;
 
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,7 +38,7 @@ final class Checks {
     private final TableOpener opener;
     private final MatchList mynetworks;
     private final Destinations destinations;
-    private final LocalRecipients localRecipients;
+    private final RecipientValidation recipients;
     private final Map<String, Integer> codes = new HashMap<>();
     private final Map<String, List<String>> classes = new HashMap<>();
     private final String nullAccessLookupKey;
@@ -50,16 +51,15 @@ final class Checks {
     private final RestrictionList endOfData;
     private final RestrictionList etrn;
 
-    Checks(Settings settings, Config config, Logger log, TableOpener opener, LocalRecipients localRecipients)
+    Checks(Settings settings, Config config, Logger log, TableOpener opener, RecipientValidation recipients)
             throws TableException {
         this.settings = settings;
         this.config = config;
         this.log = log;
         this.opener = opener;
-        this.localRecipients = localRecipients;
+        this.recipients = recipients;
         for (String p : List.of("reject_code", "defer_code", "access_map_reject_code", "access_map_defer_code",
-                "relay_domains_reject_code", "non_fqdn_reject_code", "invalid_hostname_reject_code",
-                "unknown_local_recipient_reject_code")) {
+                "relay_domains_reject_code", "non_fqdn_reject_code", "invalid_hostname_reject_code")) {
             codes.put(p, (int) config.integer(p));
         }
         for (String name : config.list("smtpd_restriction_classes")) {
@@ -229,18 +229,13 @@ final class Checks {
     }
 
     /**
-     * unlistedRecipient - reject_unlisted_recipient: a recipient in a local domain must be known to
-     * local_recipient_maps (the {@link LocalRecipients} hook); postmaster, MAILER-DAEMON and the
-     * double-bounce address always are. Other address classes are not checked yet (their maps come
-     * with virtual and relay_recipient_maps support).
+     * unlistedRecipient - reject_unlisted_recipient: the {@link RecipientValidation} hook decides;
+     * postmaster, MAILER-DAEMON and the double-bounce address always pass (Postfix's smtpd never
+     * refuses them, so that bounces and complaints get through).
      */
     Verdict unlistedRecipient(Check c) throws TableException {
         String rcpt = c.s.recipient;
-        if (rcpt == null || localRecipients == null) {
-            return Verdict.DUNNO;
-        }
-        String domain = SmtpAddress.domainOf(rcpt);
-        if (destinations.classify(domain) != Destinations.AddressClass.LOCAL) {
+        if (rcpt == null || recipients == null) {
             return Verdict.DUNNO;
         }
         String local = SmtpAddress.localPartOf(rcpt);
@@ -248,11 +243,12 @@ final class Checks {
                 || local.equalsIgnoreCase(settings.doubleBounceSender())) {
             return Verdict.DUNNO;
         }
-        String full = local + "@" + (domain.isEmpty() ? SmtpAddress.lower(settings.myorigin()) : domain);
-        if (localRecipients.known(full)) {
-            return Verdict.DUNNO;
+        String reply;
+        try {
+            reply = recipients.reject(rcpt);
+        } catch (IOException e) {
+            throw new TableException(e.getMessage(), e);
         }
-        return c.reject(settings.unknownLocalRecipientRejectCode(), "5.1.1", ListKind.RECIPIENT,
-                settings.showUserUnknownTableName() ? "User unknown in local recipient table" : "User unknown");
+        return reply == null ? Verdict.DUNNO : Verdict.reject(reply);
     }
 }

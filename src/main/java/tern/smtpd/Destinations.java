@@ -18,8 +18,8 @@ import tern.tables.TableOpener;
  * Destinations - the address class of a recipient domain, as Postfix's trivial-rewrite resolves it
  * for smtpd's relay and recipient checks: local ($mydestination, or an address literal of
  * $inet_interfaces / $proxy_interfaces), virtual alias, virtual mailbox, relay ($relay_domains), or
- * default (somewhere else: relaying). It stands in for the rewrite package's resolve step until that
- * exists; the rules are the same.
+ * default (somewhere else: relaying). The rewrite package's resolve step knows the same classes (and
+ * more: transport_maps); smtpd keeps this small copy so that relay control needs nothing wired in.
  *
  * Failure: building it throws TableException for a bad list (unsupported table type); classifying
  * throws it when a table in a list cannot answer.

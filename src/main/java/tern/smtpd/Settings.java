@@ -15,7 +15,6 @@ import tern.config.Config;
 record Settings(
         String myhostname,
         String banner,
-        String myorigin,
         String doubleBounceSender,
         String serviceName,
         long messageSizeLimit,
@@ -39,8 +38,6 @@ record Settings(
         boolean delayOpenUntilValidRcpt,
         boolean clientPortLogging,
         boolean softBounce,
-        boolean showUserUnknownTableName,
-        int unknownLocalRecipientRejectCode,
         Set<String> forbiddenCommands,
         boolean forbidNonLetterCommands,
         int bareNewline,
@@ -68,7 +65,6 @@ record Settings(
         return new Settings(
                 c.get("myhostname"),
                 c.get("smtpd_banner"),
-                c.get("myorigin"),
                 c.get("double_bounce_sender"),
                 serviceName,
                 c.integer("message_size_limit"),
@@ -92,8 +88,6 @@ record Settings(
                 c.bool("smtpd_delay_open_until_valid_rcpt"),
                 c.bool("smtpd_client_port_logging"),
                 c.bool("soft_bounce"),
-                c.bool("show_user_unknown_table_name"),
-                clampInt(c.integer("unknown_local_recipient_reject_code")),
                 Set.copyOf(forbidden),
                 nonLetter,
                 switch (c.get("smtpd_forbid_bare_newline").toLowerCase(Locale.ROOT)) {

@@ -40,7 +40,7 @@ public final class SmtpServer {
         TableOpener opener = context.tables() != null ? context.tables()
                 : TableOpener.fromConfig(context.config(), context.log()::warning);
         try {
-            this.checks = new Checks(settings, context.config(), context.log(), opener, context.localRecipients());
+            this.checks = new Checks(settings, context.config(), context.log(), opener, context.recipients());
             this.limitExceptions = MatchList.hosts("smtpd_client_event_limit_exceptions",
                     context.config().get("smtpd_client_event_limit_exceptions"), opener);
             this.bareNewlineExclusions = MatchList.hosts("smtpd_forbid_bare_newline_exclusions",

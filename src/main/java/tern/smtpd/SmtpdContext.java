@@ -18,8 +18,8 @@ import tern.tables.TableOpener;
  * @param service         the master.cf entry ("smtp inet ... smtpd", "submission inet ... smtpd -o ...")
  * @param log             lines as "syslog_name/smtpd[pid]: ..."
  * @param cleanup         where accepted mail goes (cleanup writes the queue file)
- * @param localRecipients local_recipient_maps: whether a recipient in a local domain exists
- *                        (null: every local recipient exists, as with "local_recipient_maps =")
+ * @param recipients      reject_unlisted_recipient: whether the mail system knows a recipient
+ *                        (null: every recipient is known, as with empty *_recipient_maps)
  * @param etrn            the queue flush behind ETRN (null: every ETRN gets "250 Queuing started")
  * @param clientNames     reverse lookup of client addresses (null: the system resolver, see
  *                        {@link ClientNames#system})
@@ -30,7 +30,7 @@ import tern.tables.TableOpener;
  *                        per daemon (null: one private to the server, warnings to log)
  */
 public record SmtpdContext(Config config, Service service, Logger log, CleanupService cleanup,
-                           LocalRecipients localRecipients, EtrnService etrn, ClientNames clientNames,
+                           RecipientValidation recipients, EtrnService etrn, ClientNames clientNames,
                            ConnectionCounter connections, TableOpener tables) {
 
     /** SmtpdContext - the contract's first form: every hook takes its stand-alone behaviour. */

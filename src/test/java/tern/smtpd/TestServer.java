@@ -9,11 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Phaser;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -29,9 +26,10 @@ import tern.tables.TableOpener;
  * TestServer - an SmtpServer on a real loopback socket (127.0.0.1, port 0) for the smtpd tests: one
  * accept thread, one virtual thread per connection, as the daemon runs it. Its log goes to a file
  * in the test's directory with syslog_name "postfix", so that lines look like Postfix's; its
- * cleanup is a {@link MemoryCleanup}. Hooks stand in for the daemon's: local recipients are this
- * machine's passwd users (Postfix's default local_recipient_maps without aliases), ETRN does what
- * Postfix's flush service does with fast_flush_domains.
+ * cleanup is a {@link MemoryCleanup}. Hooks stand in for the daemon's: recipients are checked by
+ * the rewrite package's RecipientValidator (with the default local_recipient_maps, this machine's
+ * passwd users are the local ones, as for Postfix), ETRN does what Postfix's flush service does
+ * with fast_flush_domains.
  *
  * close() stops accepting and waits for the sessions in progress to end.
  */
@@ -66,11 +64,18 @@ final class TestServer implements AutoCloseable {
         MailLog mailLog = MailLog.toFile(config.get("myhostname"), logFile);
         TableOpener opener = TableOpener.fromConfig(config, w -> { });
         MatchList flush = MatchList.domains("fast_flush_domains", config.get("fast_flush_domains"), opener);
-        Set<String> users = passwdUsers();
+        // the daemon's recipient check: the rewrite package with Postfix's default local_recipient_maps
+        // (unix:passwd.byname and $alias_maps), so that local users are this machine's, as for Postfix
+        tern.rewrite.RecipientValidator validator = tern.rewrite.TrivialRewrite.open(config, opener,
+                MailLog.toFile(config.get("myhostname"), dir.resolve("rewrite.log")).logger("postfix", "trivial-rewrite"))
+                .validator();
         SmtpdContext ctx = new SmtpdContext(config,
                 new Service("smtp", "inet", "n", "-", "n", "-", "-", "smtpd", List.of(), Map.of(), 1),
                 mailLog.logger("postfix", "smtpd"), other != null ? other : cleanup,
-                address -> users.contains(SmtpAddress.localPartOf(address).toLowerCase(Locale.ROOT)),
+                address -> {
+                    tern.rewrite.RecipientValidator.Rejection r = validator.check(address);
+                    return r == null ? null : r.reply(address);
+                },
                 site -> {
                     String d = site.startsWith("@") || site.startsWith("#") ? site.substring(1) : site;
                     try {
@@ -137,16 +142,5 @@ final class TestServer implements AutoCloseable {
         } catch (InterruptedException | TimeoutException e) {
             throw new IOException("sessions did not end", e);
         }
-    }
-
-    static Set<String> passwdUsers() throws IOException {
-        Set<String> users = new HashSet<>();
-        for (String l : Files.readAllLines(Path.of("/etc/passwd"))) {
-            int c = l.indexOf(':');
-            if (c > 0) {
-                users.add(l.substring(0, c).toLowerCase(Locale.ROOT));
-            }
-        }
-        return users;
     }
 }
