@@ -19,10 +19,13 @@ import java.util.regex.Pattern;
 public final class PostfixInstance implements AutoCloseable {
     private final Path dir;
     private final int port;
+    /** What goes before each postfix command (nsenter into a test namespace), or nothing. */
+    private final List<String> prefix;
 
-    private PostfixInstance(Path dir, int port) {
+    private PostfixInstance(Path dir, int port, List<String> prefix) {
         this.dir = dir;
         this.port = port;
+        this.prefix = prefix;
     }
 
     public static boolean available() {
@@ -42,7 +45,18 @@ public final class PostfixInstance implements AutoCloseable {
     /** start - the same, with extra master.cf lines (transport services). */
     public static PostfixInstance start(Path dir, List<String> settings, List<String> masterCf)
             throws IOException, InterruptedException {
-        int port = Fixture.freePort();
+        return start(dir, settings, masterCf, null, List.of());
+    }
+
+    /**
+     * start - the same, with smtpd on listen ("127.0.0.4:25"; null for 127.0.0.1 and a free port)
+     * and every postfix command run after prefix (nsenter into a test namespace: there the start is
+     * awaited in the log, since the test cannot connect in).
+     */
+    public static PostfixInstance start(Path dir, List<String> settings, List<String> masterCf, String listen,
+                                        List<String> prefix) throws IOException, InterruptedException {
+        String endpoint = listen != null ? listen : "127.0.0.1:" + Fixture.freePort();
+        int port = Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));
         Path etc = dir.resolve("etc");
         Files.createDirectories(etc);
         // the postfix user must reach data_directory: open up the test directories on the way
@@ -67,7 +81,7 @@ public final class PostfixInstance implements AutoCloseable {
         Pattern chroot = Pattern.compile("^(\\S+\\s+\\S+\\s+\\S+\\s+\\S+\\s+)[-y](\\s.*)$");
         for (String l : Files.readAllLines(etc.resolve("master.cf"))) {
             if (l.startsWith("smtp      inet")) {
-                l = "127.0.0.1:" + port + l.substring(4);
+                l = endpoint + l.substring(4);
             } else if (l.startsWith("#postlog")) {
                 l = l.substring(1);
             }
@@ -79,15 +93,33 @@ public final class PostfixInstance implements AutoCloseable {
         }
         lines.addAll(masterCf);
         Files.write(etc.resolve("master.cf"), lines);
+        PostfixInstance p = new PostfixInstance(dir, port, List.copyOf(prefix));
         try {
-            run("postfix", "-c", etc.toString(), "start");
+            p.postfix("start");
         } catch (IOException e) {
             Path log = dir.resolve("maillog");
             throw new IOException(e.getMessage() + (Files.exists(log) ? Files.readString(log) : ""), e);
         }
-        PostfixInstance p = new PostfixInstance(dir, port);
-        Fixture.awaitListening("127.0.0.1", port);
+        if (prefix.isEmpty()) {
+            Fixture.awaitListening("127.0.0.1", port);
+        } else if (p.awaitLog("postfix/master\\[\\d+\\]: daemon started", 20) == null) {
+            p.close();
+            throw new IOException("postfix did not start: " + p.maillog());
+        }
         return p;
+    }
+
+    /** postfix - run "postfix -c ETC args" (inside the namespace, if any), failing on a non-zero exit. */
+    public void postfix(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of("postfix", "-c", dir.resolve("etc").toString()));
+        cmd.addAll(List.of(args));
+        run(cmd.toArray(new String[0]));
+    }
+
+    /** etc - the configuration directory (for postqueue -c, postconf -c). */
+    public Path etc() {
+        return dir.resolve("etc");
     }
 
     private static void run(String... cmd) throws IOException, InterruptedException {
@@ -126,6 +158,6 @@ public final class PostfixInstance implements AutoCloseable {
 
     @Override
     public void close() throws IOException, InterruptedException {
-        run("postfix", "-c", dir.resolve("etc").toString(), "stop");
+        postfix("stop");
     }
 }

@@ -26,10 +26,13 @@ public final class TestInstance implements AutoCloseable {
 
     private final Path dir;
     private final int smtpPort;
+    /** What goes before every command (nsenter into a test namespace), or nothing. */
+    private final List<String> prefix;
 
-    private TestInstance(Path dir, int smtpPort) {
+    private TestInstance(Path dir, int smtpPort, List<String> prefix) {
         this.dir = dir;
         this.smtpPort = smtpPort;
+        this.prefix = prefix;
     }
 
     /** create - a new instance in dir with the standard test settings plus extra main.cf lines. */
@@ -50,15 +53,33 @@ public final class TestInstance implements AutoCloseable {
                 "maillog_file_prefixes = /",
                 "alias_maps =",
                 "alias_database ="));
+        // a test's setting replaces the standard one of the same name (no "overriding" warnings)
+        for (String extra : mainCfLines) {
+            String name = extra.split("=", 2)[0].strip();
+            main.removeIf(l -> l.split("=", 2)[0].strip().equals(name));
+        }
         main.addAll(List.of(mainCfLines));
         Files.write(dir.resolve("main.cf"), main, StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("master.cf"), masterCf(port), StandardCharsets.UTF_8);
-        return new TestInstance(dir, port);
+        return new TestInstance(dir, port, List.of());
+    }
+
+    /**
+     * inside - the same instance with every command run inside a test namespace (see Netns), so
+     * that the daemon it starts listens, resolves and connects there.
+     */
+    public TestInstance inside(Netns ns) {
+        return new TestInstance(dir, smtpPort, ns.prefix());
     }
 
     /** masterCf - the test master.cf with the SMTP service on 127.0.0.1:port. */
     public static String masterCf(int port) {
-        return "127.0.0.1:" + port + " inet n - n - - smtpd\n"
+        return masterCf("127.0.0.1:" + port);
+    }
+
+    /** masterCf - the test master.cf with the SMTP service on endpoint ("127.0.0.3:25"). */
+    public static String masterCf(String endpoint) {
+        return endpoint + " inet n - n - - smtpd\n"
                 + "pickup unix n - n 60 1 pickup\n"
                 + "cleanup unix n - n - 0 cleanup\n"
                 + "qmgr unix n - n 300 1 qmgr\n"
@@ -88,7 +109,7 @@ public final class TestInstance implements AutoCloseable {
 
     /** command - run bin/NAME -c dir args..., with a time limit. */
     public Result command(String name, String... args) {
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(prefix);
         cmd.add(HOME.resolve("bin").resolve(name).toString());
         cmd.add("-c");
         cmd.add(dir.toString());
