@@ -271,10 +271,17 @@ public final class Bounce {
             } else if (!rc.original().isEmpty()) {
                 out.add("Original-Recipient: rfc822;" + rc.original());
             }
-            String remote = remoteMta(r.relay());
+            String relayHost = remoteMta(r.relay());
             String action = kind.action;
-            if (kind == Notice.SUCCESS && remote != null) {
+            if (kind == Notice.SUCCESS && relayHost != null) {
                 action = "relayed"; // handed to another system, which may or may not send notices
+            }
+            // Remote-MTA names the server whose reply the notice quotes: none when nothing was said
+            // (a timeout, a lost connection), and found in the text for a reason kept in the queue
+            // file (an expired deferral), whose relay is not kept
+            String remote = remoteHost(r.text());
+            if (remote == null && kind == Notice.SUCCESS) {
+                remote = relayHost;
             }
             out.add("Action: " + action);
             out.add("Status: " + r.dsn());
@@ -323,15 +330,19 @@ public final class Bounce {
         return b > 0 ? relay.substring(0, b) : null;
     }
 
+    /** The SMTP client's words before a server's reply: "host NAME[ADDR] said: " and its refused greeting. */
+    private static final String[] QUOTES = {"] said: ", "] refused to talk to me: "};
+
     /**
      * diagnostic - the Diagnostic-Code value: a remote server's reply as "smtp; 550 ..." when the
-     * text is the SMTP client's "host X said: REPLY (in reply to ... command)", else "X-Postfix; text".
+     * text is the SMTP client's "host X said: REPLY (in reply to ... command)" or "host X refused to
+     * talk to me: REPLY", else "X-Postfix; text".
      */
     static String diagnostic(String text) {
         String t = text == null ? "" : text;
-        int said = t.startsWith("host ") ? t.indexOf(" said: ") : -1;
-        if (said > 0) {
-            String reply = t.substring(said + 7);
+        int at = quoteEnd(t);
+        if (at > 0) {
+            String reply = t.substring(at);
             int in = reply.lastIndexOf(" (in reply to ");
             if (in > 0 && reply.endsWith(")")) {
                 reply = reply.substring(0, in);
@@ -339,6 +350,31 @@ public final class Bounce {
             return "smtp; " + reply;
         }
         return "X-Postfix; " + t;
+    }
+
+    /** remoteHost - the NAME of "host NAME[ADDR] said: ..." (or refused to talk to me), else null. */
+    static String remoteHost(String text) {
+        String t = text == null ? "" : text;
+        if (quoteEnd(t) < 0) {
+            return null;
+        }
+        int b = t.indexOf('[');
+        return b > 5 ? t.substring(5, b) : null;
+    }
+
+    /** quoteEnd - where the server's reply starts in a "host NAME[ADDR] said: REPLY" text, or -1. */
+    private static int quoteEnd(String t) {
+        if (!t.startsWith("host ")) {
+            return -1;
+        }
+        int best = -1;
+        for (String q : QUOTES) {
+            int i = t.indexOf(q);
+            if (i > 5 && (best < 0 || i < best)) {
+                best = i + q.length();
+            }
+        }
+        return best;
     }
 
     private static String date(long millis) {

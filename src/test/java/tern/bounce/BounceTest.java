@@ -25,6 +25,19 @@ class BounceTest {
     }
 
     @Test
+    void aRefusedGreetingIsARemoteReplyATimeoutIsNot() {
+        String refused = "host mx.example.com[192.0.2.1] refused to talk to me: 554 5.7.1 go away";
+        assertThat(Bounce.diagnostic(refused)).isEqualTo("smtp; 554 5.7.1 go away");
+        assertThat(Bounce.remoteHost(refused)).isEqualTo("mx.example.com");
+        assertThat(Bounce.remoteHost("host 127.0.0.1[127.0.0.1] said: 451 4.3.0 later (in reply to RCPT TO command)"))
+                .isEqualTo("127.0.0.1");
+        String timeout = "conversation with mx.example.com[192.0.2.1] timed out while sending MAIL FROM";
+        assertThat(Bounce.diagnostic(timeout)).isEqualTo("X-Postfix; " + timeout);
+        assertThat(Bounce.remoteHost(timeout)).isNull();
+        assertThat(Bounce.remoteHost("lost connection with mx.example.com[192.0.2.1] while sending message body")).isNull();
+    }
+
+    @Test
     void durationsInWords() {
         assertThat(Bounce.duration(4 * 3600)).isEqualTo("4 hours");
         assertThat(Bounce.duration(5 * 86400)).isEqualTo("5 days");

@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * errors. It behaves well unless told otherwise through replies(): keys GREETING, EHLO, HELO,
  * LHLO, MAIL, RCPT (every recipient), RCPT:address, DATA, DOT, DOT:address (LMTP), RSET; values are
  * reply lines separated by "\n", or "!drop" (close without a reply), "!stall" (never answer),
- * "!garbage" (a line that is not a reply, then nothing). Everything it receives is kept.
+ * "!garbage" (a line that is not a reply, then nothing), "!latin1:TEXT" (TEXT as ISO-8859-1 bytes,
+ * one byte a char, for replies with control and 8-bit bytes). Everything it receives is kept.
  */
 public final class TestSmtpServer implements AutoCloseable {
     public final Map<String, String> replies = new ConcurrentHashMap<>();
@@ -233,6 +234,11 @@ public final class TestSmtpServer implements AutoCloseable {
                 return false;
             }
             default -> {
+                if (reply.startsWith("!latin1:")) {
+                    out.write((reply.substring(8).replace("\n", "\r\n") + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                    out.flush();
+                    return true;
+                }
                 out.write((reply.replace("\n", "\r\n") + "\r\n").getBytes(StandardCharsets.UTF_8));
                 out.flush();
                 return true;
