@@ -15,9 +15,16 @@ import tern.queue.Recipient;
  * @param text        the reason shown in parentheses: "delivered to maildir",
  *                    "250 2.0.0 Ok: queued as 3F2A1C", "connect to ...: Connection refused"
  * @param setupMillis time spent setting up the delivery (connection, handshake): the "c" of delays=
+ * @param dsnPassedOn the recipient was handed to a next hop that announced DSN, with its DSN
+ *                    request: a success notice is that server's business now, not this system's
+ *                    (Postfix sends no "relayed" notice then)
  */
 public record RecipientResult(Recipient recipient, Status status, String dsn, String relay, String text,
-                              long setupMillis) {
+                              long setupMillis, boolean dsnPassedOn) {
+
+    public RecipientResult(Recipient recipient, Status status, String dsn, String relay, String text, long setupMillis) {
+        this(recipient, status, dsn, relay, text, setupMillis, false);
+    }
 
     /** Status - what happened, in the words of Postfix's status= field. */
     public enum Status {

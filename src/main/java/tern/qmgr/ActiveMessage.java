@@ -251,7 +251,9 @@ final class ActiveMessage {
             switch (result.status()) {
                 case SENT -> {
                     writeFinished(r.index(), dsn, "sent", text);
-                    delivered.add(report);
+                    if (!result.dsnPassedOn()) {
+                        delivered.add(report); // else the next hop has the NOTIFY=SUCCESS request, as in Postfix
+                    }
                 }
                 case BOUNCED -> bounced.add(report);
                 case DEFERRED -> {

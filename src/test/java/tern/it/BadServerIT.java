@@ -60,6 +60,8 @@ class BadServerIT {
                         "what is this ? 450 4.2.0 busy", false),
                 new Case("stall.test", Map.of("MAIL", "!stall"), "deferred", "4.4.2",
                         "conversation with " + PEER + " timed out while sending MAIL FROM", null, false),
+                new Case("stalldot.test", Map.of("DOT", "!stall"), "deferred", "4.4.2", "conversation with " + PEER
+                        + " timed out while sending end of data -- message may be sent more than once", null, false),
                 new Case("drop.test", Map.of("DROP_IN_DATA", "Subject:"), "deferred", "4.4.2",
                         "lost connection with " + PEER + " while sending end of data -- message may be sent more than once",
                         null, false),

@@ -30,10 +30,15 @@ import tern.delivery.PostfixInstance;
  * </pre>
  *
  * A client (swaks) sends one message to A for a recipient at B, P and S; one to P for A; one to B
- * for A. Each hop is checked in the logs of both ends, tied together by the queue id the receiver
- * gave ("status=sent (250 2.0.0 Ok: queued as ID)" on the sending side, "ID: client=" and "ID:
- * message-id=&lt;...&gt;" on the receiving side) and by the message-id the client set; the
- * mailboxes and the sink's dump hold the message with every Received: line on the way.
+ * for A; one to A for a domain whose MX is A itself (bounced: "loops back to myself", the notice
+ * delivered to the sender's mailbox on A). Each hop is checked in the logs of both ends, tied
+ * together by the queue id the receiver gave ("status=sent (250 2.0.0 Ok: queued as ID)" on the
+ * sending side, "ID: client=" and "ID: message-id=&lt;...&gt;" on the receiving side) and by the
+ * message-id the client set; the mailboxes and the sink's dump hold the message with every
+ * Received: line on the way. Last, DSN requests travel with the message (Python's smtplib sends
+ * NOTIFY=SUCCESS, ORCPT, ENVID and RET=HDRS to A): B, the final hop, sends the success notice,
+ * which finds its way back to the sender's mailbox on A; A, having relayed to a DSN-capable
+ * server, sends none.
  *
  * Skipped without root, unshare, dnsmasq, swaks or real Postfix.
  */
@@ -145,10 +150,11 @@ class RelayIT {
                 "--host-record=mx.a.test,127.0.0.1", "--mx-host=a.test,mx.a.test,10",
                 "--host-record=mx.b.test,127.0.0.3", "--mx-host=b.test,mx.b.test,10",
                 "--host-record=mx.pf.test,127.0.0.4", "--mx-host=pf.test,mx.pf.test,10",
-                "--host-record=mx.sink.test,127.0.0.5", "--mx-host=sink.test,mx.sink.test,10")) {
+                "--host-record=mx.sink.test,127.0.0.5", "--mx-host=sink.test,mx.sink.test,10",
+                "--host-record=mx.loop.test,127.0.0.1", "--mx-host=loop.test,mx.loop.test,10")) {
             Path sink = ns.sink("s", "127.0.0.5");
             try (TestInstance b = tern(tmp.resolve("b"), ns, "127.0.0.3", "b.test", "u").start();
-                 TestInstance a = tern(tmp.resolve("a"), ns, "127.0.0.1", "a.test", "v", "w").start();
+                 TestInstance a = tern(tmp.resolve("a"), ns, "127.0.0.1", "a.test", "v", "w", "x", "y").start();
                  PostfixInstance p = PostfixInstance.start(tmp.resolve("p"), List.of("inet_interfaces = 127.0.0.4",
                          "myhostname = mx.pf.test", "smtp_dns_support_level = enabled", "relay_domains = pf.test",
                          "transport_maps = inline:{pf.test=discard:}"), List.of(), "127.0.0.4:25", ns.prefix())) {
@@ -213,9 +219,57 @@ class RelayIT {
                 assertThat(Files.readString(boxW.get(0))).contains("Message-Id: <" + m3 + ">",
                         "by mx.b.test (Postfix) with ESMTP id " + b3, "by mx.a.test (Postfix) with ESMTP id " + a3);
 
+                // 4. an MX that points back at A: bounced, and the notice comes home to the sender
+                String m4 = "relay-4." + System.nanoTime() + "@client.test";
+                String a4 = send(ns, "127.0.0.1", "x@a.test", "u@loop.test", m4);
+                await("A finds the loop", logA, " postfix/smtp\\[\\d+\\]: " + a4 + ": to=<u@loop\\.test>, relay=none, .*"
+                        + "dsn=5\\.4\\.6, status=bounced \\(mail for loop\\.test loops back to myself\\)$");
+                Matcher notice = await("A's notice", logA, " postfix/bounce\\[\\d+\\]: " + a4
+                        + ": sender non-delivery notification: ([0-9A-F]+)$");
+                await("the notice is delivered", logA, " postfix/virtual\\[\\d+\\]: " + notice.group(1)
+                        + ": to=<x@a\\.test>, relay=virtual, .*status=sent");
+                List<Path> boxX = files(tmp.resolve("a/vmail/a.test/x/new"));
+                assertThat(boxX).hasSize(1);
+                assertThat(Files.readString(boxX.get(0))).contains("<u@loop.test>: mail for loop.test loops back to myself",
+                        "Status: 5.4.6", "Message-Id: <" + m4 + ">");
+
+                // 5. DSN requests relayed A -> B; B's success notice comes back B -> A
+                String m5 = "relay-5." + System.nanoTime() + "@client.test";
+                String py = "import smtplib\n"
+                        + "msg = 'Message-Id: <" + m5 + ">\\r\\nSubject: dsn\\r\\n\\r\\nnotify me\\r\\n'\n"
+                        + "s = smtplib.SMTP('127.0.0.1', 25, local_hostname='client.test', timeout=15)\n"
+                        + "s.sendmail('y@a.test', ['u@b.test'], msg, mail_options=['RET=HDRS', 'ENVID=env-5'],"
+                        + " rcpt_options=['NOTIFY=SUCCESS', 'ORCPT=rfc822;list-u@b.test'])\n"
+                        + "s.quit()\n";
+                TestInstance.Result sent = ns.run(py, "/usr/bin/python3", "-");
+                assertThat(sent.status()).as(sent.toString()).isZero();
+                Matcher c5 = await("A from smtplib", logA, " postfix/cleanup\\[\\d+\\]: ([0-9A-F]+): message-id=<"
+                        + Pattern.quote(m5) + ">$");
+                String a5 = c5.group(1);
+                String b5 = queuedAs(hopOut("A to B", logA, a5, "u@b.test", "mx.b.test[127.0.0.3]:25"));
+                await("B delivers", logB, " postfix/virtual\\[\\d+\\]: " + b5 + ": to=<u@b\\.test>, "
+                        + "relay=virtual, .*status=sent");
+                String n5 = await("B notifies", logB, " postfix/bounce\\[\\d+\\]: " + b5
+                        + ": sender delivery status notification: ([0-9A-F]+)$").group(1);
+                String an5 = queuedAs(hopOut("B's notice to A", logB, n5, "y@a.test", "mx.a.test[127.0.0.1]:25"));
+                await("A delivers the notice", logA, " postfix/virtual\\[\\d+\\]: " + an5 + ": to=<y@a\\.test>, .*status=sent");
+                await("A is done", logA, " postfix/qmgr\\[\\d+\\]: " + a5 + ": removed$");
+                List<Path> boxY = files(tmp.resolve("a/vmail/a.test/y/new"));
+                StringBuilder inY = new StringBuilder();
+                for (Path f : boxY) {
+                    inY.append(Files.readString(f)).append("\n=====\n");
+                }
+                assertThat(boxY).as("one notice, from B only:\n" + inY + "\nA:\n" + a.log()).hasSize(1);
+                assertThat(Files.readString(boxY.get(0))).contains("Subject: Successful Mail Delivery Report",
+                        "Reporting-MTA: dns; mx.b.test", "Original-Envelope-Id: env-5", "Final-Recipient: rfc822; u@b.test",
+                        "Original-Recipient: rfc822;list-u@b.test", "Action: delivered", "Status: 2.0.0",
+                        "Content-Description: Message Headers", "Message-Id: <" + m5 + ">")
+                        .doesNotContain("notify me");
+                assertThat(a.log()).doesNotContain(a5 + ": sender delivery status notification");
+
                 // every MX was asked for, through the system resolver of each daemon
                 String dns = ns.dnsLog();
-                for (String d : List.of("a.test", "b.test", "pf.test", "sink.test")) {
+                for (String d : List.of("a.test", "b.test", "pf.test", "sink.test", "loop.test")) {
                     assertThat(dns).contains("query[MX] " + d + " from 127.0.0.1");
                 }
                 assertThat(a.log() + b.log()).doesNotContain("warning", "fatal", "panic");

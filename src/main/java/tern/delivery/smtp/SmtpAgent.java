@@ -165,10 +165,16 @@ public final class SmtpAgent implements DeliveryAgent, AutoCloseable {
         }
 
         void report(Recipient r, RecipientResult.Status status, String dsn, String relay, String text) {
+            report(r, status, dsn, relay, text, false);
+        }
+
+        /** report - an outcome; dsnPassedOn when a server that announced DSN took the recipient (no success notice from us). */
+        void report(Recipient r, RecipientResult.Status status, String dsn, String relay, String text,
+                    boolean dsnPassedOn) {
             pending.remove(r);
             // before a session was set up, all the time so far was set-up time (the "c" of delays=)
             long setup = setupMillis >= 0 ? setupMillis : (System.nanoTime() - startNanos) / 1_000_000;
-            sink.result(new RecipientResult(r, status, dsn, relay, text, setup));
+            sink.result(new RecipientResult(r, status, dsn, relay, text, setup, dsnPassedOn));
         }
 
         void fail(Recipient r, Why w, String relay) {
@@ -827,7 +833,7 @@ public final class SmtpAgent implements DeliveryAgent, AutoCloseable {
                 if (r.kind() == 2) {
                     for (Recipient rc : t.accepted) {
                         if (d.pending.contains(rc)) {
-                            d.report(rc, RecipientResult.Status.SENT, r.dsn(), s.relay(), r.oneLine());
+                            d.report(rc, RecipientResult.Status.SENT, r.dsn(), s.relay(), r.oneLine(), s.dsn);
                         }
                     }
                 } else {
@@ -847,7 +853,7 @@ public final class SmtpAgent implements DeliveryAgent, AutoCloseable {
                         return false;
                     }
                     if (r.kind() == 2) {
-                        d.report(rc, RecipientResult.Status.SENT, r.dsn(), s.relay(), r.oneLine());
+                        d.report(rc, RecipientResult.Status.SENT, r.dsn(), s.relay(), r.oneLine(), s.dsn);
                     } else {
                         rcptFail(d, s, rc, said(s, r, Expect.DOT), finalServer);
                     }

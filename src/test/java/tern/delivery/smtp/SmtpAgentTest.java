@@ -326,6 +326,22 @@ class SmtpAgentTest {
     }
 
     @Test
+    void aServerThatAnnouncesDsnTakesOverTheSuccessNotice() throws Exception {
+        agent("");
+        Envelope e = fx.write(new Fixture.Message("s@example.org", List.of("u@example.com|u@example.com||2"), Map.of(),
+                List.of("Subject: x", "", "body")));
+        assertThat(deliver(e, hop()).all.get(0).dsnPassedOn()).isTrue();
+        server.ehloKeywords = "PIPELINING\n8BITMIME";
+        agent.close();
+        agent("");
+        Envelope plain = fx.write(new Fixture.Message("s@example.org", List.of("u@example.com|u@example.com||2"), Map.of(),
+                List.of("Subject: x", "", "body")));
+        RecipientResult r = deliver(plain, hop()).all.get(0);
+        assertThat(r.status()).isEqualTo(RecipientResult.Status.SENT);
+        assertThat(r.dsnPassedOn()).as("no DSN at the next hop: ours is a 'relayed' notice").isFalse();
+    }
+
+    @Test
     void fallbackRelayGetsWhatThePrimaryRefused() throws Exception {
         try (TestSmtpServer backup = TestSmtpServer.tcp()) {
             server.replies.put("GREETING", "421 4.3.2 busy");
