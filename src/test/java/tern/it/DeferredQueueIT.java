@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import tern.delivery.Fixture;
 import tern.delivery.PostfixInstance;
+import tern.delivery.TestSmtpServer;
 import tern.queue.Queue;
 
 /**
@@ -316,6 +317,67 @@ class DeferredQueueIT {
         } finally {
             stop(sinkT);
             stop(sinkP);
+        }
+    }
+
+    /**
+     * holdWhileBeingDelivered - postsuper -h on a message the queue manager is delivering (one
+     * recipient done, one waiting on a server that does not answer the end of data): postsuper waits
+     * for the attempt to end, then holds the message; the done recipient is not offered again after
+     * -H and a flush, the other one arrives once.
+     */
+    @Test
+    void holdDuringADeliveryWaitsForItAndNothingIsSentTwice() throws Exception {
+        try (TestSmtpServer fast = TestSmtpServer.tcp(); TestSmtpServer slow = TestSmtpServer.tcp()) {
+            slow.replies.put("DOT", "!stall");
+            Path dir = tmp.resolve("h");
+            Files.createDirectories(dir);
+            Files.write(dir.resolve("transport"), List.of("fast.test smtp:[127.0.0.1]:" + fast.port(),
+                    "slow.test smtp:[127.0.0.1]:" + slow.port()));
+            try (TestInstance t = TestInstance.create(dir, "transport_maps = texthash:" + dir.resolve("transport"),
+                    "smtp_data_done_timeout = 4s", "minimal_backoff_time = 1h", "maximal_backoff_time = 2h",
+                    "queue_run_delay = 1h").start()) {
+                String id = send(t.smtpPort(), "a@fast.test,b@slow.test");
+                Side tern = new Side() {
+                    public TestInstance.Result tool(String name, String... args) {
+                        return t.command(name, args);
+                    }
+
+                    public String log() {
+                        return t.log();
+                    }
+
+                    public int port() {
+                        return 0;
+                    }
+                };
+                awaitLog(tern, id + ": to=<a@fast\\.test>, .*status=sent", 0);
+                Queue q = new Queue(dir.resolve("spool"));
+                assertThat(q.find(id)).isEqualTo(Queue.Dir.ACTIVE); // b is still in the slow server's hands
+                long start = System.currentTimeMillis();
+                TestInstance.Result hold = t.command("postsuper", "-h", id);
+                assertThat(hold.err()).isEqualTo("postsuper: " + id + ": placed on hold\npostsuper: Placed on hold: 1 message\n");
+                assertThat(t.log()).containsPattern(id + ": to=<b@slow\\.test>, .*status=deferred \\(conversation with "
+                        + "127\\.0\\.0\\.1\\[127\\.0\\.0\\.1\\] timed out while sending end of data -- message may be sent more "
+                        + "than once\\)");
+                assertThat(System.currentTimeMillis() - start).as("postsuper waited for the attempt").isGreaterThan(500);
+                assertThat(q.find(id)).isEqualTo(Queue.Dir.HOLD);
+                assertThat(t.command("mailq").out()).contains(id + "!").contains("b@slow.test").doesNotContain("a@fast.test");
+
+                slow.replies.clear();
+                assertThat(t.command("postqueue", "-f").status()).isZero();
+                Thread.sleep(1000);
+                assertThat(count(tern, id + ": to=<b@slow\\.test>, .*status=sent")).as("held: not delivered").isZero();
+                assertThat(t.command("postsuper", "-H", id).status()).isZero();
+                assertThat(t.command("postqueue", "-f").status()).isZero();
+                awaitLog(tern, id + ": to=<b@slow\\.test>, .*status=sent", 0);
+                awaitLog(tern, id + ": removed", 0);
+                assertThat(count(tern, id + ": to=<a@fast\\.test>, ")).isEqualTo(1);
+                assertThat(fast.messages).hasSize(1);
+                assertThat(slow.messages).hasSize(2); // the first one was never acknowledged (timed out after ".")
+                long offeredA = fast.received.stream().filter(l -> l.startsWith("RCPT TO:<a@fast.test>")).count();
+                assertThat(offeredA).isEqualTo(1);
+            }
         }
     }
 }
