@@ -442,7 +442,10 @@ class Bench:
             took = med([r.extra["secs"] for r in measured])
             complete = all(r.extra["greeted"] >= r.extra["of"] for r in measured)
             data[name] = (greeted, took, complete, measured)
-            parts.append("%s %d/%d in %.2fs" % (name, greeted, of, took))
+            if complete:
+                parts.append("%s %d/%d in %.2fs" % (name, greeted, of, took))
+            else:
+                parts.append("%s %d/%d by %.0fs (limit)" % (name, greeted, of, took))
         # ratio: greetings per second, Tern over Postfix
         rate = {n: d[0] / d[1] for n, d in data.items() if d[1] > 0}
         rt = rate["tern"] / rate["postfix"] if rate.get("postfix") and "tern" in rate else None
