@@ -92,6 +92,7 @@ class Bench:
         self.lines = []  # the summary lines, in order
         self.raw = []  # one line per run
         self.started = datetime.datetime.now()
+        self.load_at_start = loadavg()
 
     # --- output ---------------------------------------------------------------------------
 
@@ -100,6 +101,7 @@ class Bench:
         self.lines.append(text)
 
     def progress(self, text):
+        text += "  [load %s]" % loadavg().split()[0]
         print("  " + text, file=sys.stderr, flush=True)
         self.raw.append(text)
 
@@ -480,7 +482,7 @@ class Bench:
         return [
             "# bench/run %s" % " ".join(a for a in sys.argv[1:] if a not in ("--tern-home", self.opts.tern_home)),
             "# started %s, nproc %d, load average %s" % (
-                self.started.strftime("%Y-%m-%d %H:%M:%S %Z").strip(), os.cpu_count(), loadavg()),
+                self.started.strftime("%Y-%m-%d %H:%M:%S %Z").strip(), os.cpu_count(), self.load_at_start),
             "# postfix %s, tern %s (%s)" % (pfv, git, self.opts.tern_home),
             "# rounds %d, sessions %d, scale %g (relay-1k %d, relay-100k %d, local %d msgs), idle %d then %d" % (
                 self.opts.rounds, self.opts.sessions, self.opts.scale,

@@ -21,6 +21,8 @@ import time
 import mta
 
 SENT = b" status=sent "
+STAMP = re.compile(r"^\w{3} [ \d]\d \d\d:\d\d:\d\d \S+ ")
+SAMENESS = re.compile(r"\[\d+\]|\b[0-9A-F]{6,}\b|\bdelays?=\S+|:\d+:")
 TROUBLE = re.compile(rb"(warning|fatal|panic|error):| status=(deferred|bounced|expired)")
 
 
@@ -32,7 +34,8 @@ class LogTail:
         self.offset = 0
         self.partial = b""
         self.sent = 0
-        self.trouble = collections.deque(maxlen=4)
+        self.trouble = collections.deque(maxlen=2)
+        self.seen = set()
 
     def poll(self):
         """poll - read what was appended since the last poll; returns the status=sent count so far."""
@@ -53,8 +56,17 @@ class LogTail:
         if TROUBLE.search(block):
             for line in block.splitlines():
                 if TROUBLE.search(line):
-                    self.trouble.append(line.decode("utf-8", "replace")[:300])
+                    self._remember(line.decode("utf-8", "replace"))
         return self.sent
+
+    def _remember(self, line):
+        # drop "Mmm dd hh:mm:ss host " and keep one line of each kind (ids, pids and delays aside)
+        text = STAMP.sub("", line, count=1)
+        key = SAMENESS.sub("", text)
+        if key in self.seen:
+            return
+        self.seen.add(key)
+        self.trouble.append(text[:240])
 
     def why(self):
         """why - the last troubling log lines, or a note that there were none."""
