@@ -497,8 +497,10 @@ class Bench:
         path = os.path.join(self.opts.results, "bench-%s.txt" % self.started.strftime("%Y%m%d-%H%M%S"))
         with open(path, "w") as f:
             f.write("\n".join(self.header()) + "\n")
-            f.write("# finished %s, load average %s\n\n" % (
-                datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S"), loadavg()))
+            now = datetime.datetime.now()
+            took = int((now - self.started).total_seconds())
+            f.write("# finished %s after %dm%02ds, load average %s\n\n" % (
+                now.strftime("%Y-%m-%d %H:%M:%S"), took // 60, took % 60, loadavg()))
             f.write("\n".join(self.lines) + "\n\n# runs\n")
             f.write("\n".join(self.raw) + "\n")
         return path
