@@ -4,13 +4,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 
 /**
  * InlineTable - inline:{ key=value, { key = text with whitespace or comma } }, a table written in
  * main.cf itself. Pairs are separated by whitespace or commas; inside "{}" whitespace around the
- * '=' and next to the braces is ignored. A pair with an empty value is skipped with Postfix's
- * warning ("empty string result is not allowed"); the first of duplicate keys wins.
+ * '=' and next to the braces is ignored. A pair with an empty value is kept (and draws Postfix's
+ * warnings when it is found, see {@link EmptyResultCheck}); the first of duplicate keys wins.
  *
  * Bad syntax fails the open with Postfix's wording: "bad syntax: "inline:..."; need
  * "inline:{name=value...}"" or "missing '=' after attribute name: ...".
@@ -26,7 +25,7 @@ final class InlineTable implements Table {
         this.fold = fold;
     }
 
-    static InlineTable open(String spec, String name, boolean fold, Consumer<String> warn) throws TableException {
+    static InlineTable open(String spec, String name, boolean fold) throws TableException {
         String need = "; need \"inline:{name=value...}\"";
         if (!name.startsWith("{") || Braces.matching(name, 0) != name.length() - 1) {
             throw new TableException("bad syntax: \"" + spec + "\"" + need);
@@ -50,10 +49,6 @@ final class InlineTable implements Table {
             }
             String key = SourceLines.strip(pair.substring(0, eq));
             String value = SourceLines.strip(pair.substring(eq + 1));
-            if (value.isEmpty()) {
-                warn.accept("table " + spec + ": key " + key + ": empty string result is not allowed");
-                continue;
-            }
             m.putIfAbsent(fold ? Keys.fold(key) : key, value);
         }
         return new InlineTable(spec, m, fold);

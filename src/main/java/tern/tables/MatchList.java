@@ -26,13 +26,18 @@ import tern.config.Config;
  *     "[2001:db8::]/32" (an IPv6 address must be in [] here, else its ':' reads as type:table),
  *     and look up the client address in type:table patterns after its name.</li>
  * </ul>
- * Names are compared without regard to case. Failure: a bad pattern (unreadable file, bad network,
- * unknown table type) fails construction; a table that fails during a match throws
- * {@link TableException}, so that the caller answers 451 4.3.0 or defers instead of guessing.
+ * Names are compared without regard to case.
+ *
+ * Failure, as in Postfix: a pattern that cannot be used (a missing /file/name, a bad network such as
+ * "10.0.0.1/8", an unsupported table type) does not stop the list from being built; it is logged
+ * once ("mynetworks: non-null host address bits in ...") and a match that reaches it throws
+ * {@link TableException} with that message, as does a table that fails during a match. The caller
+ * then answers 451 4.3.0 or defers, instead of guessing. Patterns before it still decide as usual.
  */
 public final class MatchList {
-    private enum Kind { NAME, ADDRESS, NETWORK, TABLE }
+    private enum Kind { NAME, ADDRESS, NETWORK, TABLE, ERROR }
 
+    /** Item - one pattern; an ERROR item is a pattern that could not be used, text is why. */
     private record Item(boolean negate, Kind kind, String text, byte[] address, CidrPattern network, Table table) {
     }
 
@@ -85,29 +90,36 @@ public final class MatchList {
                 item = item.substring(1);
             }
             if (item.isEmpty()) {
-                throw new TableException(param + ": empty pattern after '!' in \"" + value + "\"");
+                out.add(error(param, negate, "empty pattern after '!'", opener));
+                continue;
             }
             if (item.startsWith("/")) {
+                List<SourceLines.Line> lines;
+                try {
+                    lines = SourceLines.read(Path.of(item));
+                } catch (TableException e) {
+                    out.add(error(param, negate, e.getMessage(), opener));
+                    continue;
+                }
                 StringBuilder text = new StringBuilder();
-                for (SourceLines.Line l : SourceLines.read(Path.of(item))) {
+                for (SourceLines.Line l : lines) {
                     text.append(l.text()).append('\n');
                 }
                 parse(param, text.toString(), hosts, negate, opener, out, depth + 1);
                 continue;
             }
             if (item.indexOf(':') >= 0 && !(hosts && item.startsWith("["))) {
-                out.add(new Item(negate, Kind.TABLE, item, null, null, opener.open(item)));
+                out.add(new Item(negate, Kind.TABLE, item, null, null,
+                        opener.openOrSurrogate(item, TableOpener.Options.DEFAULT)));
                 continue;
             }
             if (hosts) {
                 if (item.indexOf('/') >= 0) {
-                    CidrPattern p;
                     try {
-                        p = CidrPattern.parse(item);
+                        out.add(new Item(negate, Kind.NETWORK, item, null, CidrPattern.parse(item), null));
                     } catch (TableException e) {
-                        throw new TableException(param + ": " + e.getMessage());
+                        out.add(error(param, negate, e.getMessage(), opener));
                     }
-                    out.add(new Item(negate, Kind.NETWORK, item, null, p, null));
                     continue;
                 }
                 String bare = item.startsWith("[") && item.endsWith("]") ? item.substring(1, item.length() - 1) : item;
@@ -116,12 +128,15 @@ public final class MatchList {
                     out.add(new Item(negate, Kind.ADDRESS, item, a, null, null));
                     continue;
                 }
-                if (item.startsWith("[")) {
-                    throw new TableException(param + ": bad address pattern: \"" + item + "\"");
-                }
             }
             out.add(new Item(negate, Kind.NAME, Keys.fold(item), null, null, null));
         }
+    }
+
+    private static Item error(String param, boolean negate, String why, TableOpener opener) {
+        String text = param + ": " + why;
+        opener.warn(text);
+        return new Item(negate, Kind.ERROR, text, null, null, null);
     }
 
     /** matchesDomain - whether the domain (any case) is in this list. */
@@ -131,6 +146,7 @@ public final class MatchList {
             boolean hit = switch (item.kind) {
                 case NAME -> nameMatches(name, item.text);
                 case TABLE -> tableMatchesName(item.table, name);
+                case ERROR -> throw new TableException(item.text);
                 default -> false;
             };
             if (hit) {
@@ -161,7 +177,8 @@ public final class MatchList {
                 case ADDRESS -> addr != null && java.util.Arrays.equals(addr, item.address);
                 case NETWORK -> addr != null && item.network.matches(addr);
                 case TABLE -> tableMatchesName(item.table, name)
-                        || (!addrText.isEmpty() && item.table.lookup(addrText) != null);
+                        || (!addrText.isEmpty() && lookup(item.table, addrText));
+                case ERROR -> throw new TableException(item.text);
             };
             if (hit) {
                 return !item.negate;
@@ -182,8 +199,16 @@ public final class MatchList {
         return pattern.startsWith(".") && name.length() > pattern.length() && name.endsWith(pattern);
     }
 
+    private boolean lookup(Table table, String key) throws TableException {
+        try {
+            return table.lookup(key) != null;
+        } catch (TableException e) {
+            throw new TableException(parameterName + ": " + e.getMessage(), e);
+        }
+    }
+
     private boolean tableMatchesName(Table table, String name) throws TableException {
-        if (table.lookup(name) != null) {
+        if (lookup(table, name)) {
             return true;
         }
         if (!table.isFixed()) {
@@ -192,7 +217,7 @@ public final class MatchList {
         int dot = name.indexOf('.', 1);
         while (dot > 0) {
             String key = parent ? name.substring(dot + 1) : name.substring(dot);
-            if (!key.isEmpty() && table.lookup(key) != null) {
+            if (!key.isEmpty() && lookup(table, key)) {
                 return true;
             }
             dot = name.indexOf('.', dot + 1);

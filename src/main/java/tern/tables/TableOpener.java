@@ -116,14 +116,28 @@ public final class TableOpener {
         if (t != null) {
             return t;
         }
-        t = create(spec, options);
+        t = new EmptyResultCheck(create(spec, options), warnings);
         Table earlier = cache.putIfAbsent(cacheKey, t);
         return earlier != null ? earlier : t;
     }
 
+    /**
+     * openOrSurrogate - as open, but a specification that cannot be opened (unsupported type, bad
+     * syntax) is logged once and gives a table whose every lookup fails with the reason, as Postfix's
+     * daemons do: the service keeps running and defers what needs that table.
+     */
+    public Table openOrSurrogate(String spec, Options options) {
+        try {
+            return open(spec, options);
+        } catch (TableException e) {
+            warnings.accept(e.getMessage());
+            return new SurrogateTable(spec, e.getMessage());
+        }
+    }
+
     /** openUncached - a fresh instance (postmap and postalias, which must not see a stale copy). */
     public Table openUncached(String spec, Options options) throws TableException {
-        return create(spec, options);
+        return new EmptyResultCheck(create(spec, options), warnings);
     }
 
     private Table create(String spec, Options options) throws TableException {
@@ -135,12 +149,18 @@ public final class TableOpener {
         String name = spec.substring(colon + 1);
         boolean fold = options.foldCase;
         return switch (type) {
-            case "inline" -> InlineTable.open(spec, name, fold, warnings);
+            case "inline" -> InlineTable.open(spec, name, fold);
             case "static" -> StaticTable.open(spec, name);
             case "texthash" -> new TextHashTable(spec, Path.of(name), fold, warnings, checkIntervalNanos);
             case "cidr" -> new CidrTable(spec, name, warnings, checkIntervalNanos);
+            case "regexp", "pcre" -> new RegexpTable(spec, type, name, options.allowSubstitution, warnings,
+                    checkIntervalNanos);
+            case "hash", "btree" -> new IndexedTable(spec, type, Path.of(name + ".db"), fold, IndexedFile::open,
+                    checkIntervalNanos);
+            case "cdb" -> new IndexedTable(spec, type, Path.of(name + ".cdb"), fold, CdbFile::open, checkIntervalNanos);
             case "unix" -> UnixTable.open(spec, name, fold, checkIntervalNanos);
-            case "proxy" -> open(name, options);
+            case "proxy" -> create(name, options);
+            case "unionmap", "pipemap" -> CompositeTable.open(spec, type, name, this, options);
             case "nis" -> new NisTable(spec, warnings);
             case "fail" -> new FailTable(spec);
             default -> throw new TableException("unsupported dictionary type: " + type);

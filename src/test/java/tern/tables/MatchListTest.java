@@ -80,11 +80,18 @@ class MatchListTest {
     }
 
     @Test
-    void missingFileAndUnknownTypeFailConstruction() {
-        assertThatThrownBy(() -> MatchList.domains("mydestination", dir.resolve("nope").toString(), opener))
-                .isInstanceOf(TableException.class).hasMessageContaining("No such file or directory");
-        assertThatThrownBy(() -> MatchList.domains("relay_domains", "foo:bar", opener))
-                .hasMessage("unsupported dictionary type: foo");
+    void brokenPatternsFailTheMatchThatReachesThem() throws Exception {
+        // As Postfix: logged once, the list is built, a match reaching the pattern is an error.
+        MatchList l = MatchList.domains("mydestination", "example.com " + dir.resolve("nope"), opener);
+        assertThat(l.matchesDomain("example.com")).isTrue();
+        assertThatThrownBy(() -> l.matchesDomain("other.com"))
+                .isInstanceOf(TableException.class)
+                .hasMessage("mydestination: open " + dir.resolve("nope") + ": No such file or directory");
+        MatchList t = MatchList.domains("relay_domains", "foo:bar", opener);
+        assertThatThrownBy(() -> t.matchesDomain("example.com"))
+                .hasMessage("relay_domains: foo:bar is unavailable. unsupported dictionary type: foo");
+        assertThat(warnings).containsExactly("mydestination: open " + dir.resolve("nope") + ": No such file or directory",
+                "unsupported dictionary type: foo");
     }
 
     @Test
@@ -136,15 +143,23 @@ class MatchListTest {
     }
 
     @Test
-    void badNetworksAreRefusedWithPostfixWording() {
-        assertThatThrownBy(() -> MatchList.hosts("mynetworks", "192.168.1.1/24", opener))
+    void badNetworksAreErrorsWithPostfixWording() throws Exception {
+        MatchList l = MatchList.hosts("mynetworks", "127.0.0.0/8, 192.168.1.1/24, 10.0.0.0/33", opener);
+        assertThat(l.matchesClient("localhost", "127.0.0.1")).isTrue();
+        assertThatThrownBy(() -> l.matchesClient("unknown", "192.168.1.1"))
                 .hasMessage("mynetworks: non-null host address bits in \"192.168.1.1/24\", perhaps you should use "
                         + "\"192.168.1.0/24\" instead");
-        assertThatThrownBy(() -> MatchList.hosts("mynetworks", "10.0.0.0/33", opener))
-                .hasMessage("mynetworks: bad mask length in \"10.0.0.0/33\"");
+        assertThat(warnings).containsExactly(
+                "mynetworks: non-null host address bits in \"192.168.1.1/24\", perhaps you should use "
+                        + "\"192.168.1.0/24\" instead",
+                "mynetworks: bad mask length in \"10.0.0.0/33\"");
         // A bare IPv6 address reads as type:table, as in Postfix.
-        assertThatThrownBy(() -> MatchList.hosts("mynetworks", "2001:db8::/32", opener))
-                .hasMessage("unsupported dictionary type: 2001");
+        MatchList v6 = MatchList.hosts("mynetworks", "2001:db8::/32", opener);
+        assertThatThrownBy(() -> v6.matchesClient("unknown", "2001:db8::1"))
+                .hasMessage("mynetworks: 2001:db8::/32 is unavailable. unsupported dictionary type: 2001");
+        // An unterminated "[" is no address: a name pattern that matches nothing, as in Postfix.
+        MatchList odd = MatchList.hosts("mynetworks", "[1.2.3.4 127.0.0.0/8", opener);
+        assertThat(odd.matchesClient("unknown", "127.0.0.1")).isTrue();
     }
 
     @Test
