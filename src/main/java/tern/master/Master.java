@@ -15,17 +15,31 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
+import tern.bounce.Bounce;
 import tern.cleanup.Cleanup;
 import tern.config.Config;
 import tern.config.ConfigDirectory;
 import tern.config.ConfigException;
 import tern.config.MachineDefaults;
+import tern.delivery.DeliveryAgent;
+import tern.delivery.DeliveryContext;
+import tern.delivery.error.DiscardAgent;
+import tern.delivery.error.ErrorAgent;
 import tern.log.Logger;
 import tern.log.MailLog;
 import tern.queue.DirSync;
 import tern.queue.FilePool;
 import tern.queue.Queue;
 import tern.queue.QueueId;
+import tern.qmgr.QmgrSettings;
+import tern.qmgr.QueueManager;
+import tern.qmgr.Routing;
+import tern.qmgr.Transport;
+import tern.delivery.smtp.SmtpAgent;
+import tern.delivery.pipe.PipeAgent;
+import tern.dns.Resolver;
+import tern.rewrite.TrivialRewrite;
+import tern.tables.TableOpener;
 
 /**
  * Master - the Tern daemon: one JVM per instance, running the services of master.cf.
@@ -50,6 +64,8 @@ public final class Master {
     private static final long STOP_GRACE_MILLIS = 3000;
     /** Prepared queue files kept ready in incoming (see FilePool). */
     private static final int FILE_POOL_SIZE = 256;
+    /** How long the agents of a replaced configuration live on after a reload. */
+    private static final long RETIRE_AFTER_MILLIS = 600_000;
 
     private final Path configDir;
     private final QueueId ids = new QueueId();
@@ -63,6 +79,8 @@ public final class Master {
     private Queue queue;
     private DirSync incomingSync;
     private FilePool filePool;
+    private QueueManager qmgr;
+    private List<AutoCloseable> agents = List.of();
     private PidFile pidFile;
     private ControlServer control;
     private volatile String stopReason = "signal 15";
@@ -101,7 +119,11 @@ public final class Master {
                 return fatal("the Postfix mail system is already running");
             }
             filePool = new FilePool(queue, Queue.Dir.INCOMING, ids, incomingSync, log, FILE_POOL_SIZE);
+            String syslogName = snapshot.main().get("syslog_name");
+            qmgr = new QueueManager(queue, new QueueManager.Loggers(mailLog.logger(syslogName, "qmgr"),
+                    mailLog.logger(syslogName, "error")));
             startServices(snapshot);
+            startQueueManager(snapshot);
             control = ControlServer.open(snapshot.controlSocket(), this::handle, log);
         } catch (IOException | ConfigException e) {
             int rc = fatal(e.getMessage());
@@ -129,9 +151,8 @@ public final class Master {
 
     /** startServices - build the handlers of a snapshot and bind or update the listeners. */
     private void startServices(Snapshot s) throws IOException, ConfigException {
-        Cleanup cleanup = new Cleanup(s.main(), queue, ids, filePool, incomingSync, mailLog.logger(s.main().get("syslog_name"), "cleanup"),
-                Cleanup.canonicalOnly(a -> a), o -> false, e -> {
-                });
+        MailOut out = mailOut(s);
+        Cleanup cleanup = out.cleanup();
         Map<InetSocketAddress, Listener> keep = new HashMap<>();
         List<Listener> opened = new ArrayList<>();
         try {
@@ -171,6 +192,117 @@ public final class Master {
         }
         listeners.clear();
         listeners.putAll(keep);
+        qmgr.update(out.routing());
+        List<AutoCloseable> old = agents;
+        agents = out.agents();
+        retire(old);
+    }
+
+    /**
+     * retire - close the agents of a replaced snapshot (idle SMTP sessions, watchdogs) once the
+     * deliveries that started on them have had time to finish.
+     */
+    private static void retire(List<AutoCloseable> old) {
+        if (old.isEmpty()) {
+            return;
+        }
+        Thread.ofVirtual().name("retire-agents").start(() -> {
+            try {
+                Thread.sleep(RETIRE_AFTER_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            closeAll(old);
+        });
+    }
+
+    private static void closeAll(List<AutoCloseable> list) {
+        for (AutoCloseable c : list) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // closing idle connections: nothing to report
+            }
+        }
+    }
+
+    /** MailOut - what a snapshot gives the mail-out side: cleanup (with rewriting) and the queue manager's routing. */
+    private record MailOut(Cleanup cleanup, Routing routing, List<AutoCloseable> agents) {
+    }
+
+    /**
+     * mailOut - cleanup with trivial-rewrite's address mappings, telling the queue manager of each
+     * new message; the bounce service on that cleanup; and one Transport per master.cf delivery
+     * service. Nothing is started here: startServices applies it once the listeners are fine.
+     */
+    private MailOut mailOut(Snapshot s) {
+        Config main = s.main();
+        String syslogName = main.get("syslog_name");
+        Logger cleanupLog = mailLog.logger(syslogName, "cleanup");
+        Logger tableLog = mailLog.logger(syslogName, "trivial-rewrite");
+        TrivialRewrite rewrite = TrivialRewrite.open(main, TableOpener.fromConfig(main, tableLog::warning), cleanupLog);
+        Cleanup cleanup = new Cleanup(main, queue, ids, filePool, incomingSync, cleanupLog, rewrite.mappings(), o -> false,
+                qmgr::queued);
+        Bounce bounce = Bounce.of(main, cleanup, mailLog.logger(syslogName, "bounce"));
+        Map<String, Transport> transports = new HashMap<>();
+        Resolver dns = Resolver.system();
+        List<InetSocketAddress> listening = listening(s);
+        List<AutoCloseable> closeLater = new ArrayList<>();
+        for (Snapshot.Entry e : s.services()) {
+            if (e.kind() != ServiceKinds.Kind.TRANSPORT) {
+                continue;
+            }
+            Logger tlog = mailLog.logger(e.config().get("syslog_name"), e.service().command());
+            DeliveryContext ctx = new DeliveryContext(e.config(), e.service(), tlog, cleanup);
+            DeliveryAgent agent = deliveryAgent(e, ctx, dns, listening);
+            if (agent instanceof AutoCloseable c) {
+                closeLater.add(c);
+            }
+            transports.put(e.service().name(), new Transport(e.service().name(), agent, tlog,
+                    Transport.Limits.of(e.service().name(), e.service().maxproc(), main)));
+        }
+        return new MailOut(cleanup, new Routing(QmgrSettings.of(main), rewrite, transports, bounce), closeLater);
+    }
+
+    /** listening - every address and port this instance's SMTP servers listen on (for mail loop detection). */
+    private static List<InetSocketAddress> listening(Snapshot s) {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (Snapshot.Entry e : s.services()) {
+            if (e.kind() == ServiceKinds.Kind.SMTPD && e.service().type().equals("inet")) {
+                try {
+                    out.addAll(InetEndpoints.of(e.service().name(), e.config()));
+                } catch (ConfigException ex) {
+                    // Snapshot.load checked these already
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * deliveryAgent - the agent for one master.cf delivery service, by its command; null when Tern
+     * has none yet (the queue manager then defers its mail: "mail transport unavailable").
+     */
+    private static DeliveryAgent deliveryAgent(Snapshot.Entry e, DeliveryContext ctx, Resolver dns,
+                                               List<InetSocketAddress> listening) {
+        return switch (e.service().command()) {
+            case "error" -> ErrorAgent.forService(e.service().name());
+            case "discard" -> new DiscardAgent();
+            case "smtp", "lmtp" -> new SmtpAgent(ctx, dns, listening);
+            case "pipe" -> new PipeAgent(ctx);
+            default -> null; // local, virtual: added here as their package lands
+        };
+    }
+
+    /** startQueueManager - crash recovery and the scheduler, when master.cf has a qmgr service. */
+    private void startQueueManager(Snapshot s) throws IOException {
+        for (Snapshot.Entry e : s.services()) {
+            if (e.kind() == ServiceKinds.Kind.QMGR) {
+                qmgr.start();
+                return;
+            }
+        }
+        log.warning("master.cf has no qmgr service: mail is queued but not delivered");
     }
 
     private static int processLimit(Snapshot.Entry e) {
@@ -231,6 +363,9 @@ public final class Master {
                 }
                 break;
             case "wakeup":
+                if (qmgr != null) {
+                    qmgr.wakeup();
+                }
                 return "ok";
             default:
                 return "error unknown command: " + w[0];
@@ -246,9 +381,41 @@ public final class Master {
                 return "ok";
             case "reload":
                 return reload();
+            case "flush":
+                return flush(w.length > 1 ? w[1].strip() : "");
             default:
                 return "error not implemented yet: " + w[0];
         }
+    }
+
+    /**
+     * flush - the queue manager's flush: "flush" (postfix flush, postqueue -f, sendmail -q): every
+     * deferred message now; "flush site DOMAIN" (postqueue -s, ETRN): those with a recipient in
+     * DOMAIN, answering "ok N" with their number; "flush id QUEUEID" (postqueue -i): that message.
+     */
+    private String flush(String args) {
+        if (qmgr == null) {
+            return "error the queue manager is not running";
+        }
+        String[] a = args.isEmpty() ? new String[0] : args.split("\\s+");
+        if (a.length == 0) {
+            qmgr.flush();
+            return "ok";
+        }
+        if (a.length == 2 && a[0].equals("site")) {
+            try {
+                return "ok " + qmgr.flushSite(a[1]);
+            } catch (IOException e) {
+                return "error " + e.getMessage();
+            }
+        }
+        if (a.length == 2 && a[0].equals("id")) {
+            if (!tern.queue.QueueId.isValid(a[1])) {
+                return "error bad queue id: " + a[1];
+            }
+            return qmgr.flushMessage(a[1]) ? "ok" : "error " + a[1] + ": no such deferred message";
+        }
+        return "error usage: flush [site DOMAIN | id QUEUEID]";
     }
 
     /** reload - switch to the configuration on disk, or keep the old one and say why. */
@@ -329,6 +496,10 @@ public final class Master {
             if (control != null) {
                 control.close();
             }
+            if (qmgr != null) {
+                qmgr.close(STOP_GRACE_MILLIS);
+            }
+            closeAll(agents);
             if (filePool != null) {
                 filePool.close();
             }

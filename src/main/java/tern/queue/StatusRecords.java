@@ -32,12 +32,36 @@ public final class StatusRecords {
         append(file, "W " + millis + '\n');
     }
 
+    /** openAppend - a channel on the queue file for the channel forms below; the caller closes it. */
+    public static FileChannel openAppend(Path file) throws IOException {
+        return FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    }
+
+    /** finished - as {@link #finished(Path, int, String, String, String)}, on a channel from openAppend. */
+    public static void finished(FileChannel ch, int index, String dsn, String status, String text) throws IOException {
+        write(ch, "D " + index + '\t' + clean(dsn) + '\t' + clean(status) + '\t' + clean(text) + '\n');
+    }
+
+    /** failed - as {@link #failed(Path, int, long, String, String)}, on a channel from openAppend. */
+    public static void failed(FileChannel ch, int index, long millis, String dsn, String text) throws IOException {
+        write(ch, "L " + index + '\t' + millis + '\t' + clean(dsn) + '\t' + clean(text) + '\n');
+    }
+
+    /** warned - as {@link #warned(Path, long)}, on a channel from openAppend. */
+    public static void warned(FileChannel ch, long millis) throws IOException {
+        write(ch, "W " + millis + '\n');
+    }
+
     private static void append(Path file, String record) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-            ByteBuffer b = ByteBuffer.wrap(record.getBytes(StandardCharsets.UTF_8));
-            while (b.hasRemaining()) {
-                ch.write(b);
-            }
+        try (FileChannel ch = openAppend(file)) {
+            write(ch, record);
+        }
+    }
+
+    private static void write(FileChannel ch, String record) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(record.getBytes(StandardCharsets.UTF_8));
+        while (b.hasRemaining()) {
+            ch.write(b);
         }
     }
 
