@@ -130,11 +130,17 @@ final class CleanupSession implements CleanupStream {
 
     @Override
     public void recipient(String address, String orcpt, int notify) throws IOException {
+        recipient(address, null, orcpt, notify);
+    }
+
+    @Override
+    public void recipient(String address, String originalRecipient, String orcpt, int notify) throws IOException {
         if (!senderGiven) {
             throw new IllegalStateException("recipient before sender");
         }
         List<String> targets = mapping.recipients(address);
-        String original = settings.enableOriginalRecipient() ? address : "";
+        String original = !settings.enableOriginalRecipient() ? ""
+                : originalRecipient != null ? originalRecipient : address;
         for (String t : targets) {
             // Postfix keeps one copy per (recipient, original recipient), within a bounded memory
             String key = t.toLowerCase(Locale.ROOT) + "\t" + original;
@@ -197,6 +203,12 @@ final class CleanupSession implements CleanupStream {
         String date = ZonedDateTime.now().format(RFC822);
         String id = w.id();
         String rcpt = w.recipientCount() == 1 && firstRecipient != null ? "\tfor <" + firstRecipient + ">; " + date : null;
+        if (origin.isInternal()) {
+            // mail made by the mail system itself (local(8) forwarding): no client, no "for" clause
+            w.contentLine("Received: by " + settings.myhostname() + " (" + settings.mailName() + ")");
+            w.contentLine("\tid " + id + "; " + date);
+            return;
+        }
         if (origin.isLocal()) {
             w.contentLine("Received: by " + settings.myhostname() + " (" + settings.mailName() + ", from userid "
                     + origin.uid() + ")");

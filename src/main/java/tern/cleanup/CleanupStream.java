@@ -22,6 +22,14 @@ public interface CleanupStream extends AutoCloseable {
     /** recipient - one envelope recipient, its ORCPT (null when not given) and NOTIFY bits. */
     void recipient(String address, String orcpt, int notify) throws IOException;
 
+    /**
+     * recipient - as above, keeping originalRecipient as the recipient's original address (local(8)
+     * forwarding keeps the address that the mail was first sent to); null: the address itself.
+     */
+    default void recipient(String address, String originalRecipient, String orcpt, int notify) throws IOException {
+        recipient(address, orcpt, notify);
+    }
+
     /** contentLine - one line of the message (headers, then body), without its line ending. */
     void contentLine(byte[] buf, int off, int len) throws IOException;
 

@@ -27,6 +27,18 @@ public record Origin(String clientName, String clientAddress, int clientPort, St
         return new Origin("localhost", "", 0, "", "local", service, null, uid);
     }
 
+    /**
+     * internal - a message that the mail system itself makes from another one (local(8) forwarding
+     * through aliases and .forward files): no client; its Received: header is "by HOST (NAME)".
+     */
+    public static Origin internal(String service) {
+        return new Origin("", "", 0, "", "", service, null, -1);
+    }
+
+    public boolean isInternal() {
+        return uid < 0 && clientName.isEmpty() && clientAddress.isEmpty() && protocol.isEmpty();
+    }
+
     public boolean isLocal() {
         return uid >= 0;
     }

@@ -25,6 +25,9 @@ import tern.delivery.DeliveryAgent;
 import tern.delivery.DeliveryContext;
 import tern.delivery.error.DiscardAgent;
 import tern.delivery.error.ErrorAgent;
+import tern.delivery.local.LocalDelivery;
+import tern.delivery.mailbox.Privileges;
+import tern.delivery.virtual.VirtualDelivery;
 import tern.log.Logger;
 import tern.log.MailLog;
 import tern.queue.DirSync;
@@ -68,6 +71,8 @@ public final class Master {
     private static final long RETIRE_AFTER_MILLIS = 600_000;
 
     private final Path configDir;
+    /** The identity switcher of local(8) and virtual(8): per-thread file system ids when root. */
+    private final Privileges privileges = Privileges.ofProcess();
     private final QueueId ids = new QueueId();
     private final ReentrantLock reloading = new ReentrantLock();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -255,6 +260,9 @@ public final class Master {
             Logger tlog = mailLog.logger(e.config().get("syslog_name"), e.service().command());
             DeliveryContext ctx = new DeliveryContext(e.config(), e.service(), tlog, cleanup);
             DeliveryAgent agent = deliveryAgent(e, ctx, dns, listening);
+            if (agent == null) {
+                agent = mailboxAgent(e, ctx, tlog, transports);
+            }
             if (agent instanceof AutoCloseable c) {
                 closeLater.add(c);
             }
@@ -291,6 +299,24 @@ public final class Master {
             case "smtp", "lmtp" -> new SmtpAgent(ctx, dns, listening);
             case "pipe" -> new PipeAgent(ctx);
             default -> null; // local, virtual: added here as their package lands
+        };
+    }
+
+    /**
+     * mailboxAgent - local(8) and virtual(8) for one master.cf service, null for other commands. They
+     * share the daemon's {@link Privileges} (file work as the recipient); local hands
+     * mailbox_transport and fallback_transport recipients to the agents of the same snapshot.
+     */
+    private DeliveryAgent mailboxAgent(Snapshot.Entry e, DeliveryContext ctx, Logger tlog,
+                                       Map<String, Transport> transports) {
+        TableOpener tables = TableOpener.fromConfig(e.config(), tlog::warning);
+        return switch (e.service().command()) {
+            case "local" -> new LocalDelivery(ctx, tables, privileges, name -> {
+                Transport t = transports.get(name);
+                return t == null ? null : t.agent();
+            });
+            case "virtual" -> new VirtualDelivery(ctx, tables, privileges);
+            default -> null;
         };
     }
 

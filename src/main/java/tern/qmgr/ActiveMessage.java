@@ -18,6 +18,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import tern.bounce.Report;
 import tern.delivery.DeliveryRequest;
 import tern.delivery.RecipientResult;
+import tern.delivery.ResultSink;
 import tern.log.Logger;
 import tern.queue.Queue;
 import tern.queue.QueueFile;
@@ -84,6 +85,8 @@ final class ActiveMessage {
         final String destination;
         final DeliveryRequest request;
         final Map<Integer, Recipient> waiting = new HashMap<>();
+        /** recipients whose destinations were logged one by one (ResultSink.expansion) */
+        final Set<Integer> expanded = new HashSet<>();
         long start;
 
         Job(Transport transport, Limiter limiter, String destination, DeliveryRequest request) {
@@ -184,7 +187,17 @@ final class ActiveMessage {
         try {
             permit = job.limiter == null ? null : job.limiter.acquire(job.destination);
             job.start = System.currentTimeMillis();
-            job.transport.agent().deliver(job.request, result -> record(job, result));
+            job.transport.agent().deliver(job.request, new ResultSink() {
+                @Override
+                public void result(RecipientResult result) {
+                    record(job, result);
+                }
+
+                @Override
+                public void expansion(RecipientResult destination) {
+                    logExpansion(job, destination);
+                }
+            });
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException | Error e) {
@@ -246,12 +259,36 @@ final class ActiveMessage {
                     deferred.put(r.index(), report);
                 }
             }
-            job.transport.log().info(DeliveryLog.line(id(), r.address(), r.original(), relay, file.envelope().arrivalMillis(),
-                    activeMillis, job.start, result.setupMillis(), now, dsn, result.status().word(), text,
-                    routing.settings().delayResolution()));
+            if (!job.expanded.contains(r.index())) {
+                // the address the agent names: an alias delivery logs the destination, with the original
+                Recipient named = result.recipient();
+                String original = named.original().isEmpty() ? r.original() : named.original();
+                job.transport.log().info(DeliveryLog.line(id(), named.address(), original, relay,
+                        file.envelope().arrivalMillis(), activeMillis, job.start, result.setupMillis(), now, dsn,
+                        result.status().word(), text, routing.settings().delayResolution()));
+            }
         } finally {
             lock.unlock();
         }
+    }
+
+    /** logExpansion - one destination of a recipient that expanded to several: a log line only. */
+    private void logExpansion(Job job, RecipientResult d) {
+        long now = System.currentTimeMillis();
+        lock.lock();
+        try {
+            if (d.recipient() == null || !job.waiting.containsKey(d.recipient().index())) {
+                return;
+            }
+            job.expanded.add(d.recipient().index());
+        } finally {
+            lock.unlock();
+        }
+        String dsn = d.dsn() == null || d.dsn().isEmpty() ? defaultDsn(d.status()) : d.dsn();
+        job.transport.log().info(DeliveryLog.line(id(), d.recipient().address(), d.recipient().original(),
+                d.relay() == null || d.relay().isEmpty() ? "none" : d.relay(), file.envelope().arrivalMillis(), activeMillis,
+                job.start, d.setupMillis(), now, dsn, d.status().word(), d.text() == null ? "" : d.text(),
+                routing.settings().delayResolution()));
     }
 
     private static String defaultDsn(RecipientResult.Status s) {
