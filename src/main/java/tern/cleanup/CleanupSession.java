@@ -60,6 +60,8 @@ final class CleanupSession implements CleanupStream {
     private boolean sawResentMessageId;
     private boolean sawResentDate;
     private String messageId;
+    private String fullName;
+    private long arrivalMillis;
 
     CleanupSession(Cleanup.Settings settings, QueueFileWriter w, Origin origin, AddressMapping mapping, Logger log,
                    boolean addMissing, Consumer<Envelope> queued, DirSync sync) throws IOException {
@@ -71,27 +73,6 @@ final class CleanupSession implements CleanupStream {
         this.addMissing = addMissing;
         this.queued = queued;
         this.sync = sync;
-        boolean ok = false;
-        try {
-            w.arrival(System.currentTimeMillis());
-            w.attribute("client_name", origin.clientName());
-            w.attribute("client_address", origin.clientAddress());
-            w.attribute("client_port", Integer.toString(origin.clientPort()));
-            w.attribute("helo_name", origin.helo());
-            w.attribute("protocol_name", origin.protocol());
-            w.attribute("service_name", origin.service());
-            if (origin.saslUser() != null) {
-                w.attribute("sasl_username", origin.saslUser());
-            }
-            if (origin.isLocal()) {
-                w.attribute("uid", Integer.toString(origin.uid()));
-            }
-            ok = true;
-        } finally {
-            if (!ok) {
-                w.close();
-            }
-        }
     }
 
     @Override
@@ -105,6 +86,7 @@ final class CleanupSession implements CleanupStream {
             throw new IllegalStateException("sender given twice");
         }
         senderGiven = true;
+        writeOrigin();
         if (params.envid() != null) {
             w.attribute("envid", params.envid());
         }
@@ -121,11 +103,54 @@ final class CleanupSession implements CleanupStream {
         w.sender(sender);
     }
 
-    /** fullName - the sender's full name (sendmail -F or the password file), for an added From: header. */
-    void fullName(String name) throws IOException {
-        if (name != null && !name.isEmpty()) {
-            w.attribute("full_name", name);
+    /**
+     * writeOrigin - the arrival time first (a requeued message keeps its own, and notes when this
+     * file was made), then where the message came from. Local submissions and the mail system's own
+     * messages have no client, HELO or port, so none is recorded, as in Postfix.
+     */
+    private void writeOrigin() throws IOException {
+        long now = System.currentTimeMillis();
+        if (arrivalMillis > 0 && arrivalMillis <= now) {
+            w.arrival(arrivalMillis);
+            w.attribute("create_time", Long.toString(now));
+        } else {
+            w.arrival(now);
         }
+        if (!origin.isLocal() && !origin.isInternal()) {
+            w.attribute("client_name", origin.clientName());
+            w.attribute("client_address", origin.clientAddress());
+            w.attribute("client_port", Integer.toString(origin.clientPort()));
+            w.attribute("helo_name", origin.helo());
+        }
+        w.attribute("protocol_name", origin.protocol());
+        w.attribute("service_name", origin.service());
+        if (origin.saslUser() != null) {
+            w.attribute("sasl_username", origin.saslUser());
+        }
+        if (origin.isLocal()) {
+            w.attribute("uid", Integer.toString(origin.uid()));
+        }
+        if (fullName != null) {
+            w.attribute("full_name", fullName);
+        }
+    }
+
+    @Override
+    public void fullName(String name) {
+        if (senderGiven) {
+            throw new IllegalStateException("full name after sender");
+        }
+        if (name != null && !name.isEmpty()) {
+            fullName = name;
+        }
+    }
+
+    @Override
+    public void arrival(long millis) {
+        if (senderGiven) {
+            throw new IllegalStateException("arrival time after sender");
+        }
+        arrivalMillis = millis;
     }
 
     @Override
@@ -202,7 +227,8 @@ final class CleanupSession implements CleanupStream {
     private void writeReceived() throws IOException {
         String date = ZonedDateTime.now().format(RFC822);
         String id = w.id();
-        String rcpt = w.recipientCount() == 1 && firstRecipient != null ? "\tfor <" + firstRecipient + ">; " + date : null;
+        String rcpt = w.recipientCount() == 1 && firstRecipient != null && !origin.isLocal()
+                ? "\tfor <" + firstRecipient + ">; " + date : null;
         if (origin.isInternal()) {
             // mail made by the mail system itself (local(8) forwarding): no client, no "for" clause
             w.contentLine("Received: by " + settings.myhostname() + " (" + settings.mailName() + ")");
@@ -281,7 +307,7 @@ final class CleanupSession implements CleanupStream {
     }
 
     private String headerValue(int nameLen) {
-        String v = new String(header, nameLen + 1, headerUsed - nameLen - 1, StandardCharsets.UTF_8);
+        String v = new String(header, nameLen, headerUsed - nameLen, StandardCharsets.UTF_8);
         return v.replace('\n', ' ').strip();
     }
 
@@ -312,11 +338,36 @@ final class CleanupSession implements CleanupStream {
         }
     }
 
+    /** fromValue - "Full Name <sender>" when a full name is known (quoted when it holds specials), as Postfix writes it. */
     private String fromValue() {
         if (sender.isEmpty()) {
             return "MAILER-DAEMON";
         }
-        return sender;
+        if (fullName == null) {
+            return sender;
+        }
+        return quotePhrase(fullName) + " <" + sender + ">";
+    }
+
+    /** quotePhrase - a display name as is, or in double quotes (with \ and " escaped) when it holds RFC 5322 specials. */
+    static String quotePhrase(String name) {
+        boolean special = false;
+        for (int i = 0; i < name.length() && !special; i++) {
+            char c = name.charAt(i);
+            special = "()<>[]:;@\\,.\"".indexOf(c) >= 0 || c < 32;
+        }
+        if (!special) {
+            return name;
+        }
+        StringBuilder b = new StringBuilder(name.length() + 2).append('"');
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '"' || c == '\\') {
+                b.append('\\');
+            }
+            b.append(c < 32 ? ' ' : c);
+        }
+        return b.append('"').toString();
     }
 
     @Override

@@ -33,6 +33,22 @@ public interface CleanupStream extends AutoCloseable {
     /** contentLine - one line of the message (headers, then body), without its line ending. */
     void contentLine(byte[] buf, int off, int len) throws IOException;
 
+    /**
+     * fullName - the sender's full name (sendmail -F, the NAME variable or the password file), for
+     * the From: header cleanup adds when the message has none. Local submission only; call before
+     * {@link #sender}. Implementations that add no headers ignore it.
+     */
+    default void fullName(String name) throws IOException {
+    }
+
+    /**
+     * arrival - keep this arrival time instead of "now": a message requeued by postsuper -r keeps
+     * the time it first arrived, so that maximal_queue_lifetime still counts from then. Call before
+     * {@link #sender}. Implementations that cannot keep it ignore it.
+     */
+    default void arrival(long millis) throws IOException {
+    }
+
     /** commit - make the message durable and hand it to the queue manager; returns the queue id. */
     String commit() throws IOException;
 

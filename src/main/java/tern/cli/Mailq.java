@@ -1,13 +1,17 @@
 package tern.cli;
 
 /**
- * Mailq - the mailq command. Not implemented yet: it says so and exits non-zero.
+ * Mailq - mailq(1): the same as "sendmail -bp" (which is postqueue -p), taking sendmail's options
+ * (-C/-c config directory, -v).
  */
 public final class Mailq {
     private Mailq() {
     }
 
     public static int run(String[] args) {
-        return Main.notYet("mailq");
+        String[] a = new String[args.length + 1];
+        a[0] = "-bp";
+        System.arraycopy(args, 0, a, 1, args.length);
+        return Sendmail.run(a);
     }
 }

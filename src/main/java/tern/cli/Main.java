@@ -44,7 +44,12 @@ public final class Main {
             status = 1;
         }
         System.out.flush();
-        System.exit(status);
+        if (status != 0) {
+            System.exit(status);
+        }
+        // Status 0: return normally. System.exit() would also start the JDK's logging framework
+        // (it logs Runtime.exit), which costs a CLI a noticeable part of its start-up time. So a
+        // command must not leave a non-daemon thread running when it returns.
     }
 
     /** notYet - the honest answer of a command a later version fills in. */

@@ -1,31 +1,37 @@
 package tern.config;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Set;
 
 /**
  * ParameterRegistry - every main.cf parameter Tern knows, with its type and Postfix 3.7 default.
  *
  * The registry is data, in src/main/resources/tern/config/parameters/:
  * <ul>
- * <li>postfix-3.7.txt - every Postfix 3.7 parameter and its default, "name = default" as
+ * <li>postfix-3.7.txt - every built-in Postfix 3.7 parameter and its default, "name = default" as
  *     "postconf -d" prints it. Known names draw no "unused parameter" warning.</li>
  * <li>AREA.types - what Tern implements, one line per parameter: "name type" or
  *     "name type = default" (the latter for a default that differs or a Tern-only name).
  *     Types: string, bool, int, size, list, time:U (U is the unit of a bare number: s m h d w).
  *     Adding a parameter is one line in the area's file.</li>
+ * <li>service-defined.txt - the names that exist per master.cf service, e.g.
+ *     mailman_destination_recipient_limit for a pipe service called mailman
+ *     ({@link #serviceDefined}).</li>
+ * <li>raw.txt - the parameters Postfix never $name-expands ({@link #isRaw}).</li>
  * </ul>
+ * Names that built-in defaults refer to without being built in (virtual_maps, fallback_relay)
+ * are known too, with an empty default ({@link #defaultReferences}), as in Postfix.
  * A default of "@machine" is computed from the machine by {@link MachineDefaults}. Defaults are kept
- * unexpanded, exactly as "postconf -d" prints them.
+ * unexpanded, exactly as "postconf -d" prints them. The files are read once per process.
+ *
+ * Failure: a malformed registry file is a bug in Tern, reported as IllegalStateException naming
+ * the file and line; the unit tests load every file.
  */
 public final class ParameterRegistry {
     /** The areas, one .types file each; a new area is a new file and a name here. */
@@ -35,59 +41,195 @@ public final class ParameterRegistry {
     private static final String DIR = "/tern/config/parameters/";
     static final String MACHINE = "@machine";
 
-    private static final ParameterRegistry STANDARD = new ParameterRegistry();
+    /** One service-defined suffix: which commands have it, its type and default. */
+    record ServiceTemplate(String suffix, ParameterType type, char timeUnit, Set<String> commands, String defaultValue) {
+    }
+
+    private static final class Standard {
+        static final ParameterRegistry INSTANCE = new ParameterRegistry();
+    }
 
     private final Map<String, Parameter> byName;
+    private final Set<String> postfixNames;
+    private final List<ServiceTemplate> templates;
+    private final List<String> problems;
+    private final Set<String> raw;
+    /** The names built-in defaults refer to; computed on first use (most runs never need them). */
+    private volatile Legacy legacy;
+
+    /** The names that built-in defaults refer to, and the parameters for those that have no entry. */
+    private record Legacy(Set<String> references, Map<String, Parameter> parameters) {
+    }
 
     private ParameterRegistry() {
-        Map<String, Parameter> m = new TreeMap<>();
-        readKnown(m);
+        List<String> names = new ArrayList<>();
+        names.add("postfix-3.7.txt");
+        names.add("service-defined.txt");
+        names.add("raw.txt");
         for (String area : AREAS) {
-            readTypes(m, area);
+            names.add(area + ".types");
         }
-        this.byName = Collections.unmodifiableMap(new LinkedHashMap<>(m));
+        Map<String, byte[]> files = Resources.readAll(ParameterRegistry.class, DIR, names);
+        Map<String, Parameter> m = new HashMap<>(2048);
+        List<String> problems = new ArrayList<>();
+        readKnown(m, lines(files, "postfix-3.7.txt"));
+        this.postfixNames = Set.copyOf(m.keySet());
+        Map<String, String> typedIn = new HashMap<>();
+        for (String area : AREAS) {
+            readTypes(m, area + ".types", lines(files, area + ".types"), typedIn, problems);
+        }
+        this.byName = Collections.unmodifiableMap(m);
+        this.templates = readTemplates(lines(files, "service-defined.txt"));
+        this.problems = List.copyOf(problems);
+        Set<String> r = new java.util.HashSet<>();
+        for (String line : lines(files, "raw.txt")) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                r.add(line.strip());
+            }
+        }
+        this.raw = Set.copyOf(r);
+    }
+
+    /** legacy - the names that built-in defaults refer to without being built in (see defaultReferences). */
+    private Legacy legacy() {
+        Legacy l = legacy;
+        if (l != null) {
+            return l;
+        }
+        List<String> found = new ArrayList<>();
+        for (Parameter p : byName.values()) {
+            String d = p.defaultValue();
+            if (d != null && d.indexOf('$') >= 0 && !raw.contains(p.name())) {
+                Expander.scan(d, found);
+            }
+        }
+        Set<String> refs = new java.util.TreeSet<>();
+        Map<String, Parameter> params = new HashMap<>();
+        for (String name : found) {
+            if (!postfixNames.contains(name)) {
+                refs.add(name);
+                if (!byName.containsKey(name)) {
+                    params.put(name, new Parameter(name, ParameterType.STRING, "", (char) 0, false));
+                }
+            }
+        }
+        l = new Legacy(Collections.unmodifiableSet(refs), Collections.unmodifiableMap(params));
+        legacy = l;
+        return l;
     }
 
     /** standard - the registry of this Tern version. */
     public static ParameterRegistry standard() {
-        return STANDARD;
+        return Standard.INSTANCE;
     }
 
-    /** lookup - the parameter with this name, or null. */
+    /** lookup - the built-in parameter with this name, or null. */
     public Parameter lookup(String name) {
-        return byName.get(name);
+        Parameter p = byName.get(name);
+        return p != null ? p : legacy().parameters().get(name);
     }
 
-    /** all - every parameter, in name order (the order postconf prints). */
+    /**
+     * defaultOf - the default of a built-in or typed parameter, or null (also for the names
+     * computed from the machine, and for legacy names, whose default is empty anyway).
+     */
+    public String defaultOf(String name) {
+        Parameter p = byName.get(name);
+        return p == null ? null : p.defaultValue();
+    }
+
+    /** all - every built-in and typed parameter, in no particular order. */
     public Iterable<Parameter> all() {
         return byName.values();
     }
 
-    public boolean isKnown(String name) {
-        return byName.containsKey(name);
+    /** names - the built-in and typed names, sorted (the order postconf prints). */
+    public Set<String> names() {
+        return new java.util.TreeSet<>(byName.keySet());
     }
 
-    private static void readKnown(Map<String, Parameter> m) {
-        for (String line : lines("postfix-3.7.txt")) {
-            int eq = line.indexOf(" = ");
-            String name;
-            String def;
-            if (eq < 0 && line.endsWith(" =")) {
-                name = line.substring(0, line.length() - 2);
-                def = "";
-            } else if (eq > 0) {
-                name = line.substring(0, eq);
-                def = line.substring(eq + 3);
-            } else {
-                throw new IllegalStateException("parameters/postfix-3.7.txt: bad line: " + line);
+    public boolean isKnown(String name) {
+        return byName.containsKey(name) || legacy().parameters().containsKey(name);
+    }
+
+    /**
+     * isPostfixBuiltin - whether Postfix 3.7 has this built-in name (postconf lists it). A name
+     * that only a .types file adds is a Tern extension or a legacy name (virtual_maps), which
+     * postconf lists only when main.cf sets it.
+     */
+    public boolean isPostfixBuiltin(String name) {
+        return postfixNames.contains(name);
+    }
+
+    /**
+     * defaultReferences - names that built-in defaults refer to without being built in themselves
+     * (virtual_maps, fallback_relay, ...). As in Postfix they are known, with an empty default,
+     * but listed by postconf only when main.cf sets them.
+     */
+    public Set<String> defaultReferences() {
+        return legacy().references();
+    }
+
+    /**
+     * isRaw - whether Postfix takes this parameter's value as written, without $name expansion
+     * (mailbox_command, default_rbl_reply, ...: see raw.txt).
+     */
+    public boolean isRaw(String name) {
+        return raw.contains(name);
+    }
+
+    /** problems - inconsistencies between area files (a name typed twice, differently); empty when sound. */
+    public List<String> problems() {
+        return problems;
+    }
+
+    /**
+     * serviceDefined - the parameters that master.cf services define, by name, in service order:
+     * for a service whose command has them, SERVICE_SUFFIX (unless a built-in has that name).
+     */
+    public Map<String, Parameter> serviceDefined(List<Service> services) {
+        Map<String, Parameter> out = new LinkedHashMap<>();
+        for (Service s : services) {
+            String command = s.command();
+            for (ServiceTemplate t : templates) {
+                if (!t.commands().contains(command)) {
+                    continue;
+                }
+                String name = s.name() + "_" + t.suffix();
+                if (!byName.containsKey(name) && !out.containsKey(name)) {
+                    out.put(name, new Parameter(name, t.type(), t.defaultValue(), t.timeUnit(), true));
+                }
             }
+        }
+        return out;
+    }
+
+    private static void readKnown(Map<String, Parameter> m, List<String> lines) {
+        int lineNo = 0;
+        for (String line : lines) {
+            lineNo++;
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            int eq = line.indexOf(" =");
+            if (eq <= 0) {
+                throw new IllegalStateException("parameters/postfix-3.7.txt, line " + lineNo + ": bad line: " + line);
+            }
+            String name = line.substring(0, eq);
+            String def = line.length() > eq + 3 ? line.substring(eq + 3) : "";
             m.put(name, new Parameter(name, ParameterType.STRING, machine(def), (char) 0, false));
         }
     }
 
-    private static void readTypes(Map<String, Parameter> m, String area) {
-        String file = area + ".types";
-        for (String line : lines(file)) {
+    private static void readTypes(Map<String, Parameter> m, String file, List<String> lines,
+                                  Map<String, String> typedIn, List<String> problems) {
+        int lineNo = 0;
+        for (String line : lines) {
+            lineNo++;
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            String where = "parameters/" + file + ", line " + lineNo + ": ";
             String head = line;
             String def = null;
             int eq = line.indexOf('=');
@@ -95,58 +237,71 @@ public final class ParameterRegistry {
                 head = line.substring(0, eq).strip();
                 def = machine(line.substring(eq + 1).strip());
             }
-            String[] w = head.split("\\s+");
+            String[] w = TextFile.words(head).toArray(new String[0]);
             if (w.length != 2) {
-                throw new IllegalStateException("parameters/" + file + ": bad line: " + line);
+                throw new IllegalStateException(where + "bad line: " + line);
             }
             String name = w[0];
             Parameter known = m.get(name);
             if (def == null) {
                 if (known == null) {
-                    throw new IllegalStateException("parameters/" + file + ": " + name + " is not a Postfix parameter: give it a default");
+                    throw new IllegalStateException(where + name + " is not a Postfix parameter: give it a default");
                 }
                 def = known.defaultValue();
             }
-            String t = w[1];
-            char unit = 0;
-            ParameterType type;
-            if (t.startsWith("time:") && t.length() == 6) {
-                type = ParameterType.TIME;
-                unit = t.charAt(5);
-            } else {
-                type = switch (t) {
-                    case "string" -> ParameterType.STRING;
-                    case "bool" -> ParameterType.BOOLEAN;
-                    case "int" -> ParameterType.INTEGER;
-                    case "size" -> ParameterType.SIZE;
-                    case "list" -> ParameterType.LIST;
-                    default -> throw new IllegalStateException("parameters/" + file + ": bad type: " + line);
-                };
+            ParameterType type = type(w[1], where);
+            char unit = type == ParameterType.TIME ? w[1].charAt(5) : 0;
+            Parameter p = new Parameter(name, type, def, unit, true);
+            String earlier = typedIn.put(name, file);
+            if (earlier != null && known != null && !known.equals(p)) {
+                problems.add(where + name + " is typed differently in " + earlier);
             }
-            m.put(name, new Parameter(name, type, def, unit, true));
+            m.put(name, p);
         }
+    }
+
+    private static List<ServiceTemplate> readTemplates(List<String> lines) {
+        List<ServiceTemplate> out = new ArrayList<>();
+        int lineNo = 0;
+        for (String line : lines) {
+            lineNo++;
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            String where = "parameters/service-defined.txt, line " + lineNo + ": ";
+            int eq = line.indexOf(" = ");
+            String[] w = eq < 0 ? new String[0] : TextFile.words(line.substring(0, eq)).toArray(new String[0]);
+            if (w.length != 3) {
+                throw new IllegalStateException(where + "bad line: " + line);
+            }
+            ParameterType type = type(w[1], where);
+            char unit = type == ParameterType.TIME ? w[1].charAt(5) : 0;
+            out.add(new ServiceTemplate(w[0], type, unit, Set.of(w[2].split(",")), line.substring(eq + 3).strip()));
+        }
+        return List.copyOf(out);
+    }
+
+    private static ParameterType type(String t, String where) {
+        if (t.startsWith("time:") && t.length() == 6 && "smhdw".indexOf(t.charAt(5)) >= 0) {
+            return ParameterType.TIME;
+        }
+        return switch (t) {
+            case "string" -> ParameterType.STRING;
+            case "bool" -> ParameterType.BOOLEAN;
+            case "int" -> ParameterType.INTEGER;
+            case "size" -> ParameterType.SIZE;
+            case "list" -> ParameterType.LIST;
+            default -> throw new IllegalStateException(where + "bad type: " + t);
+        };
     }
 
     private static String machine(String def) {
         return MACHINE.equals(def) ? null : def;
     }
 
-    /** lines - the non-comment, non-blank lines of one registry file ("" when the area has none yet). */
-    private static List<String> lines(String file) {
-        try (InputStream in = ParameterRegistry.class.getResourceAsStream(DIR + file)) {
-            if (in == null) {
-                return List.of();
-            }
-            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            List<String> out = new java.util.ArrayList<>();
-            for (String l; (l = r.readLine()) != null; ) {
-                if (!l.isBlank() && !l.startsWith("#")) {
-                    out.add(l);
-                }
-            }
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** lines - the lines of one registry file (none when the area has no file yet). */
+    private static List<String> lines(Map<String, byte[]> files, String name) {
+        byte[] bytes = files.get(name);
+        return bytes == null ? List.of() : TextFile.lines(new String(bytes, StandardCharsets.UTF_8));
     }
 }

@@ -30,6 +30,7 @@ import tern.delivery.mailbox.Privileges;
 import tern.delivery.virtual.VirtualDelivery;
 import tern.log.Logger;
 import tern.log.MailLog;
+import tern.pickup.Pickup;
 import tern.queue.DirSync;
 import tern.queue.FilePool;
 import tern.queue.Queue;
@@ -88,6 +89,7 @@ public final class Master {
     private List<AutoCloseable> agents = List.of();
     private PidFile pidFile;
     private ControlServer control;
+    private Pickup pickup;
     private volatile String stopReason = "signal 15";
 
     private Master(Path configDir) {
@@ -201,6 +203,39 @@ public final class Master {
         List<AutoCloseable> old = agents;
         agents = out.agents();
         retire(old);
+        startPickup(s, cleanup);
+    }
+
+    /**
+     * startPickup - run (or, on reload, update or stop) the pickup service of master.cf: it moves
+     * what sendmail leaves in maildrop through cleanup, at start, on "wakeup pickup" and every
+     * wakeup interval (the entry's fifth column).
+     */
+    private void startPickup(Snapshot s, Cleanup cleanup) {
+        Snapshot.Entry entry = null;
+        for (Snapshot.Entry e : s.services()) {
+            if (e.kind() == ServiceKinds.Kind.PICKUP) {
+                entry = e;
+                break;
+            }
+        }
+        if (entry == null) {
+            if (pickup != null) {
+                pickup.close();
+                pickup = null;
+            }
+            return;
+        }
+        String w = entry.service().wakeup().replace("?", "");
+        long interval = w.equals("-") ? 0 : Math.max(0, Config.parseSeconds(w, 's')) * 1000;
+        Logger plog = mailLog.logger(entry.config().get("syslog_name"), "pickup");
+        long sizeLimit = entry.config().integer("message_size_limit");
+        if (pickup == null) {
+            pickup = new Pickup(queue, cleanup, plog, interval, sizeLimit);
+            pickup.start();
+        } else {
+            pickup.update(cleanup, plog, interval, sizeLimit);
+        }
     }
 
     /**
@@ -246,7 +281,7 @@ public final class Master {
         Logger cleanupLog = mailLog.logger(syslogName, "cleanup");
         Logger tableLog = mailLog.logger(syslogName, "trivial-rewrite");
         TrivialRewrite rewrite = TrivialRewrite.open(main, TableOpener.fromConfig(main, tableLog::warning), cleanupLog);
-        Cleanup cleanup = new Cleanup(main, queue, ids, filePool, incomingSync, cleanupLog, rewrite.mappings(), o -> false,
+        Cleanup cleanup = new Cleanup(main, queue, ids, filePool, incomingSync, cleanupLog, rewrite.mappings(), o -> o.isLocal(),
                 qmgr::queued);
         Bounce bounce = Bounce.of(main, cleanup, mailLog.logger(syslogName, "bounce"));
         Map<String, Transport> transports = new HashMap<>();
@@ -383,16 +418,23 @@ public final class Master {
         switch (w[0]) {
             case "status":
                 return "ok " + ProcessHandle.current().pid();
-            case "stop", "abort", "reload", "flush":
+            case "stop", "abort", "reload":
                 if (!privileged) {
                     return "error permission denied";
                 }
                 break;
             case "wakeup":
-                if (qmgr != null) {
+                if (w.length > 1 && w[1].equals("pickup")) {
+                    if (pickup != null) {
+                        pickup.wakeup(); // sendmail and postsuper -r left mail in maildrop
+                    }
+                } else if (qmgr != null) {
                     qmgr.wakeup();
                 }
                 return "ok";
+            case "flush":
+                // open to every user, as Postfix's authorized_flush_users = static:anyone (postqueue -f, -s, -i)
+                return flush(w.length > 1 ? w[1].strip() : "");
             default:
                 return "error unknown command: " + w[0];
         }
@@ -407,8 +449,6 @@ public final class Master {
                 return "ok";
             case "reload":
                 return reload();
-            case "flush":
-                return flush(w.length > 1 ? w[1].strip() : "");
             default:
                 return "error not implemented yet: " + w[0];
         }
@@ -510,6 +550,9 @@ public final class Master {
             shutDone = true;
             for (Listener l : listeners.values()) {
                 l.close();
+            }
+            if (pickup != null) {
+                pickup.close();
             }
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_GRACE_MILLIS);
             while (busy() && System.nanoTime() < deadline) {

@@ -37,7 +37,7 @@ public record Snapshot(Config main, MasterCf masterCf, List<Entry> services) {
         for (Service s : masterCf.services()) {
             Config view;
             try {
-                view = main.withOverrides(s.overrides());
+                view = main.forService(s);
             } catch (ConfigException e) {
                 throw new ConfigException(masterPath + ": line " + s.lineNumber() + ": service " + s.name() + ": "
                         + e.getMessage());

@@ -15,6 +15,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * One instance per directory, shared by all writers of that directory. Not for use on a path that
  * is not a directory.
+ *
+ * {@link #bestEffort} serves writers that may not read the directory (sendmail run by a user drops
+ * files into maildrop, mode 1733): there the file's own fsync is all they can do, as with
+ * Postfix's postdrop, and sync() does nothing.
  */
 public final class DirSync implements AutoCloseable {
     private final FileChannel dir;
@@ -27,8 +31,24 @@ public final class DirSync implements AutoCloseable {
         this.dir = FileChannel.open(directory, StandardOpenOption.READ);
     }
 
+    private DirSync() {
+        this.dir = null;
+    }
+
+    /** bestEffort - a syncer for directory, or one that does nothing when the directory may not be opened. */
+    public static DirSync bestEffort(Path directory) {
+        try {
+            return new DirSync(directory);
+        } catch (IOException e) {
+            return new DirSync();
+        }
+    }
+
     /** sync - return once every entry created before this call is durable. */
     public void sync() throws IOException {
+        if (dir == null) {
+            return;
+        }
         long mine;
         synchronized (tickets) {
             mine = ++issued;
@@ -51,6 +71,8 @@ public final class DirSync implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        dir.close();
+        if (dir != null) {
+            dir.close();
+        }
     }
 }

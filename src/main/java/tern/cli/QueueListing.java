@@ -1,0 +1,202 @@
+package tern.cli;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+import tern.queue.CorruptQueueFileException;
+import tern.queue.Envelope;
+import tern.queue.IncompleteQueueFileException;
+import tern.queue.Queue;
+import tern.queue.QueueFile;
+
+/**
+ * QueueListing - the queue as mailq, postqueue -j and qshape see it: each complete message with its
+ * queue, arrival time, size, sender, forced-expiry mark and the recipients still to be delivered,
+ * each with the reason of its last temporary failure.
+ *
+ * Messages come queue by queue in Postfix's showq order (maildrop, active, incoming, deferred,
+ * hold), ids sorted within a queue so that listings are repeatable (Postfix lists a queue in
+ * directory order). Files still being written
+ * (empty, or a size record of zeros) are passed over silently; other unreadable files are passed
+ * over with a maillog warning (postsuper -s moves them to corrupt). Files vanish while we list
+ * (delivered, moved): such a file is simply not listed, as with Postfix.
+ *
+ * Sizes are the content's length as stored, i.e. as it goes over SMTP with CRLF line ends (and
+ * leading dots doubled); Postfix's message_size is the same less the doubled dots.
+ *
+ * Recipient order follows Postfix: first the recipients with a recorded failure (an L record) in
+ * the order the failures were recorded, then the others in file order, shown with "reason
+ * unavailable" when the message has any recorded failure. This holds in every queue: Postfix too
+ * shows the reasons of the last attempt for a message that is back in "active", or on hold.
+ */
+final class QueueListing {
+    /** The queues mailq walks, in the order Postfix 3.7's showq lists them. */
+    static final List<Queue.Dir> SHOWQ_ORDER = List.of(Queue.Dir.MAILDROP, Queue.Dir.ACTIVE, Queue.Dir.INCOMING,
+            Queue.Dir.DEFERRED, Queue.Dir.HOLD);
+    /** The reason shown for a recipient without a recorded failure, when others have one. */
+    static final String UNAVAILABLE = "reason unavailable";
+
+    /** Recipient - one pending recipient and its delay reason (null: none to show). */
+    record Recipient(String address, String reason) {
+    }
+
+    /** Message - one listed message. */
+    record Message(Queue.Dir dir, String id, long arrivalMillis, long size, String sender, boolean forcedExpire,
+                   List<Recipient> recipients) {
+    }
+
+    /** Sink - receives each message as it is read. */
+    interface Sink {
+        void message(Message m) throws IOException;
+    }
+
+    private QueueListing() {
+    }
+
+    /**
+     * scan - every listable message of the given queues, in order. An unreadable queue directory is
+     * an IOException (AccessDeniedException for a user who may not read the queue).
+     */
+    static void scan(Queue queue, List<Queue.Dir> dirs, Tool tool, Sink sink) throws IOException {
+        for (Queue.Dir d : dirs) {
+            Path dir = queue.dir(d);
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            if (!Files.isReadable(dir)) {
+                throw new AccessDeniedException(dir.toString(), null, "Permission denied");
+            }
+            List<String> ids = queue.list(d);
+            Collections.sort(ids);
+            for (String id : ids) {
+                Message m = read(queue, d, id, tool);
+                if (m != null) {
+                    sink.message(m);
+                }
+            }
+        }
+    }
+
+    /** read - one message, or null when it is gone, still being written, or unreadable. */
+    static Message read(Queue queue, Queue.Dir d, String id, Tool tool) {
+        Path p = queue.path(d, id);
+        QueueFile qf;
+        boolean expire;
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            if (inProgress(ch)) {
+                return null;
+            }
+            qf = QueueFile.read(p, ch);
+            expire = forcedExpire(p);
+        } catch (NoSuchFileException | IncompleteQueueFileException e) {
+            return null;
+        } catch (CorruptQueueFileException e) {
+            if (tool != null) {
+                tool.log.warning(d.dirName() + "/" + id + ": " + problem(e));
+            }
+            return null;
+        } catch (IOException e) {
+            if (tool != null) {
+                tool.log.warning(d.dirName() + "/" + id + ": " + e.getMessage());
+            }
+            return null;
+        }
+        return of(d, qf, expire);
+    }
+
+    /** of - the listing view of a parsed queue file found in directory d. */
+    static Message of(Queue.Dir d, QueueFile qf, boolean expire) {
+        Envelope e = qf.envelope();
+        List<tern.queue.Recipient> pending = qf.pending();
+        List<Recipient> out = new ArrayList<>(pending.size());
+        Map<Integer, QueueFile.Attempt> failures = qf.lastFailure();
+        if (!failures.isEmpty()) {
+            List<tern.queue.Recipient> failed = new ArrayList<>();
+            List<tern.queue.Recipient> other = new ArrayList<>();
+            for (tern.queue.Recipient r : pending) {
+                (failures.containsKey(r.index()) ? failed : other).add(r);
+            }
+            failed.sort((a, b) -> {
+                int c = Long.compare(failures.get(a.index()).millis(), failures.get(b.index()).millis());
+                return c != 0 ? c : Integer.compare(a.index(), b.index());
+            });
+            for (tern.queue.Recipient r : failed) {
+                out.add(new Recipient(r.address(), failures.get(r.index()).text()));
+            }
+            for (tern.queue.Recipient r : other) {
+                out.add(new Recipient(r.address(), UNAVAILABLE));
+            }
+        } else {
+            for (tern.queue.Recipient r : pending) {
+                out.add(new Recipient(r.address(), null));
+            }
+        }
+        return new Message(d, e.id(), e.arrivalMillis(), e.contentLength(), e.sender(), expire, out);
+    }
+
+    /**
+     * inProgress - whether a queue file is still being written: nothing flushed yet, or its size
+     * record not filled in. Such a file is nobody's business but its writer's.
+     */
+    static boolean inProgress(FileChannel ch) throws IOException {
+        if (ch.size() == 0) {
+            return true;
+        }
+        ByteBuffer b = ByteBuffer.allocate(16);
+        while (b.hasRemaining()) {
+            if (ch.read(b, b.position()) < 0) {
+                break;
+            }
+        }
+        if (b.position() < 16) {
+            return false; // too short to be anything: corrupt, not in progress
+        }
+        byte[] a = b.array();
+        if (a[0] != 'C' || a[1] != ' ') {
+            return false;
+        }
+        for (int i = 2; i < 15; i++) {
+            if (a[i] != '0') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** inProgress - {@link #inProgress(FileChannel)} for a path; false when it cannot be read. */
+    static boolean inProgress(Path p) {
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            return inProgress(ch);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * forcedExpire - whether postsuper -e/-f marked the message: as in Postfix, the group execute
+     * bit of the queue file's mode. The queue manager returns such a message to its sender at its
+     * next delivery attempt.
+     */
+    static boolean forcedExpire(Path p) throws IOException {
+        return Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS).contains(PosixFilePermission.GROUP_EXECUTE);
+    }
+
+    /** problem - a damaged file's problem without the path the exception message starts with. */
+    static String problem(IOException e) {
+        String m = e.getMessage();
+        int i = m.indexOf(": ");
+        return i >= 0 ? m.substring(i + 2) : m;
+    }
+}
