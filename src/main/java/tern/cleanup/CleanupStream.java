@@ -34,6 +34,16 @@ public interface CleanupStream extends AutoCloseable {
     void contentLine(byte[] buf, int off, int len) throws IOException;
 
     /**
+     * contentPart - the first part of a line that goes on in the next contentPart or contentLine call.
+     * smtpd hands over a line longer than line_length_limit in parts of that size, as Postfix's smtpd
+     * does (its REC_TYPE_CONT records), so that no line has to be held whole. This default keeps each
+     * part as a line of its own; a cleanup that joins them again overrides it.
+     */
+    default void contentPart(byte[] buf, int off, int len) throws IOException {
+        contentLine(buf, off, len);
+    }
+
+    /**
      * fullName - the sender's full name (sendmail -F, the NAME variable or the password file), for
      * the From: header cleanup adds when the message has none. Local submission only; call before
      * {@link #sender}. Implementations that add no headers ignore it.

@@ -1,11 +1,7 @@
 package tern.master;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,6 +35,16 @@ import tern.qmgr.QmgrSettings;
 import tern.qmgr.QueueManager;
 import tern.qmgr.Routing;
 import tern.qmgr.Transport;
+import tern.smtpd.ClientNames;
+import tern.smtpd.ConnectionCounter;
+import tern.smtpd.EtrnService;
+import tern.smtpd.RecipientValidation;
+import tern.smtpd.SmtpServer;
+import tern.smtpd.SmtpdContext;
+import tern.tables.MatchList;
+import tern.tables.TableException;
+import tern.rewrite.RecipientValidator;
+import java.time.Duration;
 import tern.delivery.smtp.SmtpAgent;
 import tern.delivery.pipe.PipeAgent;
 import tern.dns.Resolver;
@@ -87,6 +93,10 @@ public final class Master {
     private FilePool filePool;
     private QueueManager qmgr;
     private List<AutoCloseable> agents = List.of();
+    /** Reverse lookups of SMTP clients, on a thread pool of their own: one for the daemon's life. */
+    private final ClientNames clientNames = ClientNames.system(Duration.ofSeconds(10));
+    /** Per-service client connection counts (smtpd_client_connection_count_limit), kept across reloads. */
+    private final Map<String, ConnectionCounter> connectionCounters = new java.util.concurrent.ConcurrentHashMap<>();
     private PidFile pidFile;
     private ControlServer control;
     private Pickup pickup;
@@ -173,7 +183,7 @@ public final class Master {
                     continue;
                 }
                 Logger slog = mailLog.logger(e.config().get("syslog_name"), "smtpd");
-                Listener.Handler h = smtpdHandler(e, cleanup, slog);
+                Listener.Handler h = smtpdHandler(e, out, slog);
                 int limit = processLimit(e);
                 for (InetSocketAddress a : InetEndpoints.of(e.service().name(), e.config())) {
                     Listener l = listeners.get(a);
@@ -267,7 +277,8 @@ public final class Master {
     }
 
     /** MailOut - what a snapshot gives the mail-out side: cleanup (with rewriting) and the queue manager's routing. */
-    private record MailOut(Cleanup cleanup, Routing routing, List<AutoCloseable> agents) {
+    private record MailOut(Cleanup cleanup, Routing routing, List<AutoCloseable> agents, TrivialRewrite rewrite,
+                           TableOpener tables) {
     }
 
     /**
@@ -280,7 +291,8 @@ public final class Master {
         String syslogName = main.get("syslog_name");
         Logger cleanupLog = mailLog.logger(syslogName, "cleanup");
         Logger tableLog = mailLog.logger(syslogName, "trivial-rewrite");
-        TrivialRewrite rewrite = TrivialRewrite.open(main, TableOpener.fromConfig(main, tableLog::warning), cleanupLog);
+        TableOpener tables = TableOpener.fromConfig(main, tableLog::warning);
+        TrivialRewrite rewrite = TrivialRewrite.open(main, tables, cleanupLog);
         Cleanup cleanup = new Cleanup(main, queue, ids, filePool, incomingSync, cleanupLog, rewrite.mappings(), o -> o.isLocal(),
                 qmgr::queued);
         Bounce bounce = Bounce.of(main, cleanup, mailLog.logger(syslogName, "bounce"));
@@ -304,7 +316,8 @@ public final class Master {
             transports.put(e.service().name(), new Transport(e.service().name(), agent, tlog,
                     Transport.Limits.of(e.service().name(), e.service().maxproc(), main)));
         }
-        return new MailOut(cleanup, new Routing(QmgrSettings.of(main), rewrite, transports, bounce), closeLater);
+        return new MailOut(cleanup, new Routing(QmgrSettings.of(main), rewrite, transports, bounce), closeLater, rewrite,
+                tables);
     }
 
     /** listening - every address and port this instance's SMTP servers listen on (for mail loop detection). */
@@ -373,42 +386,50 @@ public final class Master {
     }
 
     /**
-     * smtpdHandler - the SMTP server of one service. Until the smtpd package lands, a listener
-     * that greets and says goodbye, as the foundation issue allows.
+     * smtpdHandler - the SMTP server of one inet service under one snapshot: local recipient
+     * validation from trivial-rewrite, ETRN through the queue manager's flush, and the daemon-wide
+     * client name resolver and per-service connection counts (kept across reloads). A setting that
+     * Postfix's smtpd would refuse to start with is a configuration error here.
      */
-    private Listener.Handler smtpdHandler(Snapshot.Entry e, Cleanup cleanup, Logger slog) {
-        String banner = e.config().get("smtpd_banner");
-        return socket -> greetOnly(socket, banner);
+    private Listener.Handler smtpdHandler(Snapshot.Entry e, MailOut out, Logger slog) throws ConfigException {
+        RecipientValidator validator = out.rewrite().validator();
+        RecipientValidation recipients = address -> {
+            RecipientValidator.Rejection r = validator.check(address);
+            return r == null ? null : r.reply(address);
+        };
+        MatchList flushDomains;
+        try {
+            flushDomains = MatchList.domains("fast_flush_domains", e.config().get("fast_flush_domains"), out.tables());
+        } catch (TableException ex) {
+            throw new ConfigException("fast_flush_domains: " + ex.getMessage());
+        }
+        EtrnService etrn = site -> etrn(site, flushDomains, slog);
+        ConnectionCounter counter = connectionCounters.computeIfAbsent(e.service().name(), k -> new ConnectionCounter());
+        try {
+            SmtpServer server = new SmtpServer(new SmtpdContext(e.config(), e.service(), slog, out.cleanup(), recipients,
+                    etrn, clientNames, counter, out.tables()));
+            return server::serve;
+        } catch (IllegalArgumentException ex) {
+            throw new ConfigException("service " + e.service().key() + ": " + ex.getMessage());
+        }
     }
 
-    private static void greetOnly(Socket s, String banner) {
-        try (s) {
-            s.setSoTimeout(300_000);
-            OutputStream out = s.getOutputStream();
-            InputStream in = s.getInputStream();
-            out.write(("220 " + banner + "\r\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            StringBuilder line = new StringBuilder();
-            int c;
-            while ((c = in.read()) >= 0) {
-                if (c != '\n') {
-                    if (line.length() < 512) {
-                        line.append((char) c);
-                    }
-                    continue;
-                }
-                String cmd = line.toString().strip();
-                line.setLength(0);
-                if (cmd.equalsIgnoreCase("QUIT")) {
-                    out.write("221 2.0.0 Bye\r\n".getBytes(StandardCharsets.US_ASCII));
-                    out.flush();
-                    return;
-                }
-                out.write("502 5.5.2 Error: command not recognized\r\n".getBytes(StandardCharsets.US_ASCII));
-                out.flush();
+    /** etrn - ETRN site: flush the deferred mail for a domain listed in fast_flush_domains. */
+    private EtrnService.Result etrn(String site, MatchList flushDomains, Logger slog) {
+        String domain = site.startsWith("@") ? site.substring(1) : site;
+        if (domain.startsWith("#")) {
+            qmgr.flush();
+            return EtrnService.Result.STARTED;
+        }
+        try {
+            if (!flushDomains.matchesDomain(domain)) {
+                return EtrnService.Result.NOT_ELIGIBLE;
             }
-        } catch (IOException ex) {
-            // client gone
+            qmgr.flushSite(domain);
+            return EtrnService.Result.STARTED;
+        } catch (IOException | TableException ex) {
+            slog.warning("ETRN " + site + ": " + ex.getMessage());
+            return EtrnService.Result.FAILED;
         }
     }
 
