@@ -121,7 +121,7 @@ public final class Master {
     private int run() {
         try {
             snapshot = Snapshot.load(configDir);
-            mailLog = MailLog.open(snapshot.main());
+            mailLog = MailLog.open(snapshot.main()).background();
         } catch (ConfigException e) {
             System.err.println("postfix: fatal: " + e.getMessage());
             return 1;
@@ -138,7 +138,7 @@ public final class Master {
             filePool = new FilePool(queue, Queue.Dir.INCOMING, ids, incomingSync, log, FILE_POOL_SIZE);
             String syslogName = snapshot.main().get("syslog_name");
             qmgr = new QueueManager(queue, new QueueManager.Loggers(mailLog.logger(syslogName, "qmgr"),
-                    mailLog.logger(syslogName, "error")));
+                    mailLog.logger(syslogName, "error")), filePool);
             startServices(snapshot);
             startQueueManager(snapshot);
             control = ControlServer.open(snapshot.controlSocket(), this::handle, log);
@@ -466,6 +466,7 @@ public final class Master {
                 return "ok";
             case "abort":
                 log.info("terminating on abort request");
+                mailLog.close(); // the line above, and what came before it, reach the log
                 Runtime.getRuntime().halt(1);
                 return "ok";
             case "reload":
