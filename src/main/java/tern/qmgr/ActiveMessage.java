@@ -422,13 +422,15 @@ final class ActiveMessage {
 
     /**
      * troubleNotices - recipients deferred by the mail system's own trouble go to the postmaster
-     * when notify_classes says so: "software" (agent failed, transport missing), "resource" (4.3.1).
+     * when notify_classes says so: "software" (an agent that failed to report), "resource" (4.3.1).
+     * A transport missing from master.cf is a configuration matter that Postfix only logs (checked
+     * with Postfix 3.7.11 and the default notify_classes): no notice, or every retry would send one.
      */
     private void troubleNotices() {
         List<Report> software = new ArrayList<>();
         List<Report> resource = new ArrayList<>();
         for (Report r : deferred.values()) {
-            if (r.text().equals("unknown mail transport error") || r.text().equals("mail transport unavailable")) {
+            if (r.text().equals("unknown mail transport error")) {
                 software.add(r);
             } else if (r.dsn().equals("4.3.1")) {
                 resource.add(r);

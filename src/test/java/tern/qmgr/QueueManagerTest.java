@@ -259,13 +259,26 @@ class QueueManagerTest {
     void softwareTroubleIsReportedToThePostmasterWhenAsked() throws Exception {
         try (Harness h = new Harness(tmp, "notify_classes = software")) {
             h.qmgr.start();
-            String id = h.submit("sender@example.org", "u@nosuch.test");
+            String id = h.submit("sender@example.org", "silent@test.test"); // the agent reports nothing
             h.awaitLog(id + ": postmaster delay notification: ", 5000);
             h.awaitIdle(5000);
             ParsedDsn d = ParsedDsn.parse(h.capturedFor("postmaster@mx.example.test").get(0));
             assertThat(d.headers()).containsEntry("Subject", "Postmaster Warning: Delayed Mail");
-            assertThat(d.perRecipient().get(0)).containsEntry("Diagnostic-Code", "X-Postfix; mail transport unavailable");
+            assertThat(d.perRecipient().get(0)).containsEntry("Diagnostic-Code", "X-Postfix; unknown mail transport error");
             assertThat(h.capturedFor("sender@example.org")).isEmpty();
+        }
+    }
+
+    @Test
+    void aMissingTransportIsLoggedNotReportedToThePostmaster() throws Exception {
+        try (Harness h = new Harness(tmp, "notify_classes = software")) {
+            h.qmgr.start();
+            String id = h.submit("sender@example.org", "u@nosuch.test");
+            h.awaitLog(id + ": to=<u@nosuch.test>", 5000);
+            h.awaitIdle(5000);
+            assertThat(h.log()).contains("status=deferred (mail transport unavailable)")
+                    .doesNotContain("postmaster delay notification");
+            assertThat(h.capturedFor("postmaster@mx.example.test")).isEmpty();
         }
     }
 
