@@ -17,9 +17,18 @@ import java.util.Map;
  * @param contentLength the content's length in bytes (in its stored, SMTP wire form)
  * @param headerLength  the length of the header section within the content, including the
  *                      empty line that ends it when there is one
+ * @param longestLine   the longest content line in stored bytes without its CRLF (what SMTP
+ *                      line length limits apply to), -1 when not known
  */
 public record Envelope(String id, long arrivalMillis, String sender, Map<String, String> attributes,
-                       List<Recipient> recipients, long contentOffset, long contentLength, long headerLength) {
+                       List<Recipient> recipients, long contentOffset, long contentLength, long headerLength,
+                       long longestLine) {
+
+    /** Envelope - without knowing the longest line. */
+    public Envelope(String id, long arrivalMillis, String sender, Map<String, String> attributes,
+                    List<Recipient> recipients, long contentOffset, long contentLength, long headerLength) {
+        this(id, arrivalMillis, sender, attributes, recipients, contentOffset, contentLength, headerLength, -1);
+    }
 
     /** attribute - an attribute's value, or "" when absent. */
     public String attribute(String name) {

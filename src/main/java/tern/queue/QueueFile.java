@@ -22,9 +22,10 @@ import java.util.Map;
  * record type. Text is UTF-8 (or raw 8-bit, passed through); no record value contains CR or LF,
  * and fields within a record are separated by TAB, which no SMTP address can contain.
  * <pre>
- *   C ccccccccccccc lllllllllllll hhhhhhhhhhhhh nnnnnnnn   size record, always first, fixed width:
- *                                 content offset, content length, header length, recipient count,
- *                                 13+13+13+8 decimal digits. All zero while the file is being
+ *   C ccccccccccccc lllllllllllll hhhhhhhhhhhhh nnnnnnnn wwwwwwwwwwwww
+ *                                 size record, always first, fixed width: content offset, content
+ *                                 length, header length, recipient count, longest content line
+ *                                 (bytes without CRLF), 13+13+13+8+13 decimal digits. All zero while the file is being
  *                                 written: a file is complete only when this record is filled in
  *                                 AND an "E" record follows the content where it says.
  *   T millis                      arrival time (ms since the epoch)
@@ -62,7 +63,7 @@ import java.util.Map;
  */
 public final class QueueFile {
     /** Length of the fixed-width size record, LF included. */
-    static final int SIZE_RECORD_LENGTH = 2 + 13 + 1 + 13 + 1 + 13 + 1 + 8 + 1;
+    static final int SIZE_RECORD_LENGTH = 2 + 13 + 1 + 13 + 1 + 13 + 1 + 8 + 1 + 13 + 1;
     /** Largest envelope we read (recipients are bounded by smtpd_recipient_limit and friends). */
     static final int MAX_ENVELOPE = 64 * 1024 * 1024;
 
@@ -154,7 +155,8 @@ public final class QueueFile {
         long contentLength = digits(c, 16, 13);
         long headerLength = digits(c, 30, 13);
         long nrcpt = digits(c, 44, 8);
-        if (contentOffset <= 0 || contentLength < 0 || headerLength < 0 || nrcpt < 0) {
+        long longest = digits(c, 53, 13);
+        if (contentOffset <= 0 || contentLength < 0 || headerLength < 0 || nrcpt < 0 || longest < 0) {
             throw new IncompleteQueueFileException(path, "incomplete (size record not filled in)");
         }
         long end = contentOffset + contentLength;
@@ -173,11 +175,12 @@ public final class QueueFile {
         long tailStart = end + 2;
         ByteBuffer tail = ByteBuffer.allocate((int) Math.min(size - tailStart, MAX_ENVELOPE));
         readFully(ch, tail, tailStart);
-        return parse(path, id, env.array(), tail.array(), contentOffset, contentLength, headerLength, (int) nrcpt, size);
+        return parse(path, id, env.array(), tail.array(), contentOffset, contentLength, headerLength, (int) nrcpt, longest,
+                size);
     }
 
     private static QueueFile parse(Path path, String id, byte[] env, byte[] tail, long contentOffset, long contentLength,
-                                   long headerLength, int nrcpt, long size) throws CorruptQueueFileException {
+                                   long headerLength, int nrcpt, long longest, long size) throws CorruptQueueFileException {
         long arrival = -1;
         String sender = null;
         Map<String, String> attrs = new LinkedHashMap<>();
@@ -251,7 +254,7 @@ public final class QueueFile {
             i = nl + 1;
         }
         Envelope e = new Envelope(id, arrival, sender, Collections.unmodifiableMap(attrs), List.copyOf(rcpts),
-                contentOffset, contentLength, headerLength);
+                contentOffset, contentLength, headerLength, longest);
         return new QueueFile(path, e, finished, failures, warned, size);
     }
 
@@ -338,8 +341,9 @@ public final class QueueFile {
     }
 
     /** sizeRecord - the filled-in size record. */
-    static byte[] sizeRecord(long contentOffset, long contentLength, long headerLength, int nrcpt) {
-        String s = String.format("C %013d %013d %013d %08d\n", contentOffset, contentLength, headerLength, nrcpt);
+    static byte[] sizeRecord(long contentOffset, long contentLength, long headerLength, int nrcpt, long longest) {
+        String s = String.format("C %013d %013d %013d %08d %013d\n", contentOffset, contentLength, headerLength, nrcpt,
+                longest);
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

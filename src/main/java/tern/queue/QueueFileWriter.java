@@ -43,6 +43,7 @@ public final class QueueFileWriter implements AutoCloseable {
     private boolean inContent;
     private long contentOffset = -1;
     private long headerLength = -1;
+    private long longestLine;
     private long arrival = -1;
     private String sender;
     private final Map<String, String> attributes = new LinkedHashMap<>();
@@ -62,6 +63,7 @@ public final class QueueFileWriter implements AutoCloseable {
         buf[15] = ' ';
         buf[29] = ' ';
         buf[43] = ' ';
+        buf[52] = ' ';
         buf[QueueFile.SIZE_RECORD_LENGTH - 1] = '\n';
     }
 
@@ -153,8 +155,13 @@ public final class QueueFileWriter implements AutoCloseable {
             throw new IllegalStateException("queue file " + id + ": content before beginContent");
         }
         ensure(len + 3);
+        int stored = len;
         if (len > 0 && b[off] == '.') {
             buf[used++] = '.';
+            stored++;
+        }
+        if (stored > longestLine) {
+            longestLine = stored;
         }
         System.arraycopy(b, off, buf, used, len);
         used += len;
@@ -192,7 +199,7 @@ public final class QueueFileWriter implements AutoCloseable {
             headerLength = contentLength;
         }
         append(new byte[]{'E', '\n'});
-        byte[] size = QueueFile.sizeRecord(contentOffset, contentLength, headerLength, recipients.size());
+        byte[] size = QueueFile.sizeRecord(contentOffset, contentLength, headerLength, recipients.size(), longestLine);
         if (flushed == 0) {
             System.arraycopy(size, 0, buf, 0, size.length);
             flush();
@@ -211,7 +218,7 @@ public final class QueueFileWriter implements AutoCloseable {
         committed = true;
         ch.close();
         return new Envelope(id, arrival, sender, Collections.unmodifiableMap(new LinkedHashMap<>(attributes)),
-                List.copyOf(recipients), contentOffset, contentLength, headerLength);
+                List.copyOf(recipients), contentOffset, contentLength, headerLength, longestLine);
     }
 
     /** close - without a successful commit, the file is removed. */

@@ -141,7 +141,7 @@ class PickupTest {
         String garbage = new QueueId().next();
         Files.writeString(queue.path(Queue.Dir.MAILDROP, garbage), "this is no queue file\n");
         String broken = new QueueId().next();
-        Files.writeString(queue.path(Queue.Dir.MAILDROP, broken), "C 0000000000099 0000000000010 0000000000000 00000001\nX junk\n");
+        Files.writeString(queue.path(Queue.Dir.MAILDROP, broken), "C 0000000000099 0000000000010 0000000000000 00000001 0000000000000\nX junk\n");
         assertThat(pickup.scan()).isZero();
         assertThat(queue.list(Queue.Dir.MAILDROP)).isEmpty();
         assertThat(queue.list(Queue.Dir.CORRUPT)).containsExactlyInAnyOrder(garbage, broken);

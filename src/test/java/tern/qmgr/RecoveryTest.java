@@ -74,7 +74,7 @@ class RecoveryTest {
         try (Harness h = new Harness(tmp)) {
             // an incomplete file from before the start: a crash's leftover (its size record still zeros)
             Path oldPath = h.queue.path(Queue.Dir.INCOMING, h.ids.next());
-            Files.writeString(oldPath, "C 0000000000000 0000000000000 0000000000000 00000000\nT 1\nS x@y\n");
+            Files.writeString(oldPath, "C 0000000000000 0000000000000 0000000000000 00000000 0000000000000\nT 1\nS x@y\n");
             Files.setLastModifiedTime(oldPath, FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
             // an empty file as the FilePool prepares them, however old: not a message, left alone
             Path placeholder = h.queue.path(Queue.Dir.INCOMING, h.ids.next());

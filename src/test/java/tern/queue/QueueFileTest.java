@@ -60,6 +60,7 @@ class QueueFileTest {
         assertThat(q.envelope().recipients().get(0)).isEqualTo(new Recipient(0, "x@y.test", "X@y.test", "rfc822;X@y.test", 6));
         assertThat(q.envelope().attribute("client_address")).isEqualTo("127.0.0.1");
         assertThat(q.envelope().headerLength()).isEqualTo("Subject: hi\r\n\r\n".length());
+        assertThat(q.envelope().longestLine()).isEqualTo("..leading dot".length()); // stored (stuffed) bytes, no CRLF
         try (FileChannel ch = q.openContent()) {
             byte[] wire = new byte[(int) e.contentLength()];
             QueueFile.readFully(ch, java.nio.ByteBuffer.wrap(wire), e.contentOffset());

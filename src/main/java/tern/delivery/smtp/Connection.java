@@ -138,9 +138,11 @@ final class Connection implements Watchdog.Watched, AutoCloseable {
      * the file to the socket (transferTo), each piece within xferTimeout seconds of progress.
      * Lines longer than lineLimit (smtp_line_length_limit; 0: no limit) are broken as Postfix
      * breaks them: after lineLimit bytes comes CRLF and a space, and the line goes on; such content
-     * takes the slower path through the output buffer.
+     * takes the slower path through the output buffer. longestLine is what the queue file says of
+     * its longest line (-1: not known, the content is scanned for one).
      */
-    void content(FileChannel src, long offset, long length, int lineLimit, long xferTimeout) throws IOException {
+    void content(FileChannel src, long offset, long length, long longestLine, int lineLimit, long xferTimeout)
+            throws IOException {
         if (length <= INLINE_CONTENT) {
             ensure((int) length + 5);
             int start = out.position();
@@ -154,7 +156,7 @@ final class Connection implements Watchdog.Watched, AutoCloseable {
                 pos += n;
             }
             out.position(start + (int) length);
-            if (lineLimit > 0 && longestLine(out, start, (int) length) > lineLimit) {
+            if (lineLimit > 0 && (longestLine >= 0 ? longestLine : longestLine(out, start, (int) length)) > lineLimit) {
                 byte[] copy = new byte[(int) length];
                 out.get(start, copy);
                 out.position(start);
@@ -170,7 +172,7 @@ final class Connection implements Watchdog.Watched, AutoCloseable {
             return;
         }
         flush(xferTimeout);
-        if (lineLimit > 0 && hasLongLine(src, offset, length, lineLimit)) {
+        if (lineLimit > 0 && (longestLine >= 0 ? longestLine > lineLimit : hasLongLine(src, offset, length, lineLimit))) {
             LineSplitter split = new LineSplitter(lineLimit);
             ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
             long pos = offset;

@@ -817,7 +817,8 @@ public final class SmtpAgent implements DeliveryAgent, AutoCloseable {
             }
             t.stage = "sending message body";
             try {
-                s.conn.content(d.content, d.req.envelope().contentOffset(), size, params.lineLimit(), params.dataXferTimeout());
+                s.conn.content(d.content, d.req.envelope().contentOffset(), size, d.req.envelope().longestLine(),
+                        params.lineLimit(), params.dataXferTimeout());
             } catch (Connection.SmtpIoException e) {
                 throw e;
             } catch (IOException e) {
