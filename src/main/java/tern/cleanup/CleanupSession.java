@@ -32,8 +32,7 @@ import tern.queue.QueueFileWriter;
  * them. Either way the queue file holds the line as the client sent it.
  */
 final class CleanupSession implements CleanupStream {
-    /** RFC 5322 date with the zone name, as Postfix writes it: "Wed, 25 Nov 2026 11:38:30 +0000 (UTC)". */
-    static final DateTimeFormatter RFC822 = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z (zzz)", Locale.ROOT);
+    static final DateTimeFormatter RFC822 = Received.RFC822;
 
     private final Cleanup.Settings settings;
     private final QueueFileWriter w;
@@ -271,29 +270,10 @@ final class CleanupSession implements CleanupStream {
 
     /** writeReceived - our Received: header, worded and folded as Postfix's. */
     private void writeReceived() throws IOException {
-        String date = ZonedDateTime.now().format(RFC822);
-        String id = w.id();
-        String rcpt = w.recipientCount() == 1 && firstRecipient != null && !origin.isLocal()
-                ? "\tfor <" + firstRecipient + ">; " + date : null;
-        if (origin.isInternal()) {
-            // mail made by the mail system itself (local(8) forwarding): no client, no "for" clause
-            w.contentLine("Received: by " + settings.myhostname() + " (" + settings.mailName() + ")");
-            w.contentLine("\tid " + id + "; " + date);
-            return;
-        }
-        if (origin.isLocal()) {
-            w.contentLine("Received: by " + settings.myhostname() + " (" + settings.mailName() + ", from userid "
-                    + origin.uid() + ")");
-            w.contentLine(rcpt == null ? "\tid " + id + "; " + date : "\tid " + id);
-        } else {
-            String helo = origin.helo().isEmpty() ? origin.clientName() : origin.helo();
-            w.contentLine("Received: from " + helo + " (" + origin.clientName() + " [" + origin.clientAddress() + "])");
-            String by = "\tby " + settings.myhostname() + " (" + settings.mailName() + ") with " + origin.protocol()
-                    + " id " + id;
-            w.contentLine(rcpt == null ? by + "; " + date : by);
-        }
-        if (rcpt != null) {
-            w.contentLine(rcpt);
+        String only = w.recipientCount() == 1 ? firstRecipient : null;
+        for (String line : Received.lines(origin, w.id(), only, settings.myhostname(), settings.mailName(),
+                ZonedDateTime.now())) {
+            w.contentLine(line);
         }
     }
 
