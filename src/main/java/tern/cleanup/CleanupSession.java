@@ -356,7 +356,7 @@ final class CleanupSession implements CleanupStream {
                 w.contentLine((resent ? "Resent-From: " : "From: ") + fromValue());
             }
         } else if (!sawMessageId) {
-            log.info(w.id() + ": message-id=" + (messageId == null ? "" : messageId));
+            log.info(w.id() + ": message-id=" + (messageId == null ? "<>" : messageId));
         }
         if (emptyLineFollows) {
             w.contentLine(new byte[0], 0, 0);

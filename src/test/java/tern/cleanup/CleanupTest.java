@@ -119,6 +119,8 @@ class CleanupTest {
             s.commit();
         }
         assertThat(content(queued.get(0))).endsWith("Subject: s\n\nthis is body text\n");
+        // remote mail without a Message-Id: Postfix logs an empty one
+        assertThat(logBytes.toString(StandardCharsets.UTF_8)).contains(queued.get(0).id() + ": message-id=<>\n");
     }
 
     @Test
