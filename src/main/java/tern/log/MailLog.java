@@ -21,7 +21,13 @@ import tern.config.ConfigException;
  * maillog_file when it is set ("/dev/stdout" included), else syslog through /dev/log, else
  * standard error. Lines have Postfix's format, "Mmm dd hh:mm:ss host syslog_name/program[pid]: text"
  * (host is myhostname's first label); syslog gets the same text with the mail facility and the
- * severity of the line. One write per line, under a lock, so lines from many threads never mix.
+ * severity of the line. Lines from many threads never mix.
+ *
+ * A command writes each line at once. The daemon's log ({@link #background}) hands lines to a
+ * writer thread that writes whatever has gathered in one system call: under load, many lines share
+ * a write instead of each taking a lock and a syscall on the sessions' own threads. A kill -9 can
+ * lose the lines of the last moment (as a syslog daemon's buffer can); close() writes the rest.
+ * When the writer falls far behind (a stalled disk), callers wait for it rather than let memory grow.
  *
  * A log that cannot be written does not stop mail: the line is dropped.
  */
@@ -34,6 +40,21 @@ public final class MailLog implements AutoCloseable {
     private final boolean closeOut;
     private final long pid = ProcessHandle.current().pid();
     private final ReentrantLock lock = new ReentrantLock();
+    /** Background mode: lines gathered for the writer thread; null when lines are written at once. */
+    private byte[] batch;
+    private int batchLength;
+    private final java.util.concurrent.locks.Condition gathered = lock.newCondition();
+    private final java.util.concurrent.locks.Condition drained = lock.newCondition();
+    private Thread writer;
+    private boolean closed;
+    private volatile Stamp stamp = new Stamp(-1, "");
+
+    /** Stamp - the formatted time of one second, made once per second rather than once per line. */
+    private record Stamp(long second, String text) {
+    }
+
+    /** The most a background log holds for its writer before callers wait. */
+    private static final int MAX_BATCH = 4 * 1024 * 1024;
 
     private MailLog(String hostName, OutputStream out, Syslog syslog, boolean closeOut) {
         this.hostName = shortName(hostName);
@@ -92,6 +113,63 @@ public final class MailLog implements AutoCloseable {
         return new MailLog(hostName, stream, null, false);
     }
 
+    /**
+     * background - this log, with lines written by a writer thread of its own (the daemon's mode).
+     * Syslog logs stay as they are: a datagram per line is what syslog takes.
+     */
+    public MailLog background() {
+        if (syslog != null || writer != null) {
+            return this;
+        }
+        batch = new byte[64 * 1024];
+        writer = Thread.ofPlatform().daemon().name("maillog writer").start(this::writeLoop);
+        return this;
+    }
+
+    private void writeLoop() {
+        byte[] spare = new byte[batch.length];
+        while (true) {
+            int n;
+            lock.lock();
+            try {
+                while (batchLength == 0 && !closed) {
+                    gathered.awaitUninterruptibly();
+                }
+                if (batchLength == 0) {
+                    return; // closed and drained
+                }
+                if (spare.length < batch.length) {
+                    spare = new byte[batch.length];
+                }
+                byte[] full = batch;
+                batch = spare;
+                spare = full;
+                n = batchLength;
+                batchLength = 0;
+                drained.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            try {
+                out.write(spare, 0, n);
+                out.flush();
+            } catch (IOException e) {
+                // nowhere else to say it
+            }
+        }
+    }
+
+    /** timestamp - "Mmm dd hh:mm:ss" of now, formatted once per second. */
+    private String timestamp() {
+        long now = System.currentTimeMillis() / 1000;
+        Stamp s = stamp;
+        if (s.second != now) {
+            s = new Stamp(now, LocalDateTime.now().format(STAMP));
+            stamp = s;
+        }
+        return s.text;
+    }
+
     /** logger - a logger for one program name under one syslog_name, e.g. ("postfix/submission", "smtpd"). */
     public Logger logger(String syslogName, String program) {
         return new Logger(this, syslogName + "/" + program + "[" + pid + "]: ");
@@ -99,15 +177,30 @@ public final class MailLog implements AutoCloseable {
 
     void write(int severity, String tagAndPid, String text) {
         if (syslog != null) {
-            syslog.send(severity, LocalDateTime.now().format(STAMP) + " " + tagAndPid + text);
+            syslog.send(severity, timestamp() + " " + tagAndPid + text);
             return;
         }
-        String line = LocalDateTime.now().format(STAMP) + " " + hostName + " " + tagAndPid + text + "\n";
+        String line = timestamp() + " " + hostName + " " + tagAndPid + text + "\n";
         byte[] b = line.getBytes(StandardCharsets.UTF_8);
         lock.lock();
         try {
-            out.write(b);
-            out.flush();
+            if (batch == null || closed) {
+                out.write(b);
+                out.flush();
+                return;
+            }
+            while (batchLength > 0 && batchLength + b.length > MAX_BATCH && !closed) {
+                drained.awaitUninterruptibly();
+            }
+            if (batchLength + b.length > batch.length) {
+                batch = java.util.Arrays.copyOf(batch, Math.max(batch.length * 2, batchLength + b.length));
+            }
+            System.arraycopy(b, 0, batch, batchLength, b.length);
+            boolean first = batchLength == 0;
+            batchLength += b.length;
+            if (first) {
+                gathered.signal();
+            }
         } catch (IOException e) {
             // nowhere else to say it
         } finally {
@@ -117,6 +210,22 @@ public final class MailLog implements AutoCloseable {
 
     @Override
     public void close() {
+        Thread w;
+        lock.lock();
+        try {
+            closed = true;
+            w = writer;
+            gathered.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (w != null) {
+            try {
+                w.join(10_000); // it writes what was gathered, then ends
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (syslog != null) {
             syslog.close();
         }

@@ -124,7 +124,7 @@ public final class Master {
     private int run() {
         try {
             snapshot = Snapshot.load(configDir);
-            mailLog = MailLog.open(snapshot.main());
+            mailLog = MailLog.open(snapshot.main()).background();
         } catch (ConfigException e) {
             System.err.println("postfix: fatal: " + e.getMessage());
             return 1;
@@ -487,6 +487,7 @@ public final class Master {
                 return "ok";
             case "abort":
                 log.info("terminating on abort request");
+                mailLog.close(); // the line above, and what came before it, reach the log
                 Runtime.getRuntime().halt(1);
                 return "ok";
             case "reload":

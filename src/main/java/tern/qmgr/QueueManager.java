@@ -76,7 +76,7 @@ public final class QueueManager implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private final Condition drained = lock.newCondition();
-    private final ArrayDeque<String> announced = new ArrayDeque<>();
+    private final ArrayDeque<Envelope> announced = new ArrayDeque<>();
     private final Set<String> forcedIds = new HashSet<>();
     private final Map<String, ActiveMessage> active = new ConcurrentHashMap<>();
     private final long startMillis = System.currentTimeMillis();
@@ -164,7 +164,7 @@ public final class QueueManager implements AutoCloseable {
     public void queued(Envelope e) {
         lock.lock();
         try {
-            announced.add(e.id());
+            announced.add(e);
             wake.signalAll();
         } finally {
             lock.unlock();
@@ -260,14 +260,15 @@ public final class QueueManager implements AutoCloseable {
     }
 
     /** A message to take into the active queue: where it is, and whether a flush asked for it. */
-    private record Candidate(Queue.Dir dir, String id, boolean forced) {
+    /** Candidate - a message to activate; fresh is its envelope when cleanup just wrote it (else null: read the file). */
+    private record Candidate(Queue.Dir dir, String id, boolean forced, Envelope fresh) {
     }
 
     private void loop() {
         long nextIncoming = 0;
         long nextDeferred = 0;
         while (true) {
-            List<String> fresh = new ArrayList<>();
+            List<Envelope> fresh = new ArrayList<>();
             boolean scanIncoming;
             boolean scanDeferred;
             boolean all;
@@ -319,8 +320,8 @@ public final class QueueManager implements AutoCloseable {
                 lock.unlock();
             }
             try {
-                for (String id : fresh) {
-                    activate(r, l, new Candidate(Queue.Dir.INCOMING, id, false));
+                for (Envelope e : fresh) {
+                    activate(r, l, new Candidate(Queue.Dir.INCOMING, e.id(), false, e));
                 }
                 List<Candidate> incoming = scanIncoming ? incoming() : List.of();
                 List<Candidate> deferred = scanDeferred ? deferred(all, forced) : List.of();
@@ -386,7 +387,7 @@ public final class QueueManager implements AutoCloseable {
             } catch (NoSuchFileException e) {
                 continue;
             }
-            out.add(new Candidate(Queue.Dir.INCOMING, id, false));
+            out.add(new Candidate(Queue.Dir.INCOMING, id, false, null));
         }
         return out;
     }
@@ -409,7 +410,7 @@ public final class QueueManager implements AutoCloseable {
                     continue;
                 }
             }
-            out.add(new Candidate(Queue.Dir.DEFERRED, id, force));
+            out.add(new Candidate(Queue.Dir.DEFERRED, id, force, null));
         }
         return out;
     }
@@ -447,7 +448,7 @@ public final class QueueManager implements AutoCloseable {
             return;
         }
         try {
-            if (c.dir() == Queue.Dir.INCOMING) {
+            if (c.dir() == Queue.Dir.INCOMING && c.fresh() == null) {
                 Path in = queue.path(Queue.Dir.INCOMING, id);
                 if (QueueFile.isPlaceholder(in) || incomplete(in)) {
                     return;
@@ -466,7 +467,8 @@ public final class QueueManager implements AutoCloseable {
         Path p = queue.path(Queue.Dir.ACTIVE, id);
         QueueFile q;
         try {
-            q = QueueFile.read(p);
+            // a message cleanup just committed is what its envelope says: no need to read it back
+            q = c.fresh() != null ? QueueFile.fresh(p, c.fresh()) : QueueFile.read(p);
         } catch (CorruptQueueFileException | IncompleteQueueFileException e) {
             // complete when it was moved here, so incomplete now means damaged: keep it for a person
             corrupt(id, e);

@@ -255,6 +255,15 @@ public final class QueueFile {
         return new QueueFile(path, e, finished, failures, warned, size);
     }
 
+    /**
+     * fresh - the queue file that a writer has just committed with this envelope, without reading it
+     * back: no status records yet. Its length is the content's end plus the end record.
+     */
+    public static QueueFile fresh(Path path, Envelope envelope) {
+        return new QueueFile(path, envelope, new HashMap<>(), new HashMap<>(), 0,
+                envelope.contentOffset() + envelope.contentLength() + 2);
+    }
+
     /** isPlaceholder - an empty file: prepared by a FilePool, not (yet) a message. */
     public static boolean isPlaceholder(Path path) {
         try {

@@ -62,9 +62,39 @@ public interface ClientNames {
         };
     }
 
-    /** system - {@link #system(Duration, int)} with 64 lookups at a time. */
+    /** system - {@link #system(Duration, int)} with 64 lookups at a time, answers cached for a minute. */
     static ClientNames system(Duration limit) {
-        return system(limit, 64);
+        return cached(system(limit, 64), Duration.ofSeconds(60), 10_000);
+    }
+
+    /**
+     * cached - remember verified names (and "unknown" results that were answers, not time-outs, for
+     * as long) for ttl, at most max entries: a busy client's every connection would otherwise cost a
+     * resolver round trip (the JDK does not cache reverse lookups). A full cache is emptied and
+     * refilled rather than kept in order; stale entries are looked up again.
+     */
+    static ClientNames cached(ClientNames lookup, Duration ttl, int max) {
+        record Entry(String name, long expires) {
+        }
+        java.util.concurrent.ConcurrentHashMap<InetAddress, Entry> cache = new java.util.concurrent.ConcurrentHashMap<>();
+        long ttlNanos = ttl.toNanos();
+        return address -> {
+            long now = System.nanoTime();
+            Entry e = cache.get(address);
+            if (e != null && now - e.expires < 0) {
+                return e.name;
+            }
+            long started = System.nanoTime();
+            String name = lookup.nameOf(address);
+            // an "unknown" that took long is probably a time-out: do not hold on to it
+            if (!name.equals(UNKNOWN) || System.nanoTime() - started < ttlNanos / 60) {
+                if (cache.size() >= max) {
+                    cache.clear();
+                }
+                cache.put(address, new Entry(name, now + ttlNanos));
+            }
+            return name;
+        };
     }
 
     /** isHostName - letters, digits, '-', '_' and dots: a PTR that is not a host name is not used. */

@@ -42,6 +42,35 @@ class MailLogTest {
     }
 
     @Test
+    void backgroundLogKeepsEveryLineWholeAndInOrderPerThread() throws Exception {
+        Path file = tmp.resolve("bg.log");
+        MailLog log = MailLog.toFile("mx.example.test", file).background();
+        Thread[] ts = new Thread[8];
+        for (int t = 0; t < ts.length; t++) {
+            int n = t;
+            ts[t] = Thread.ofVirtual().start(() -> {
+                Logger l = log.logger("postfix", "smtpd");
+                for (int i = 0; i < 2000; i++) {
+                    l.info("thread " + n + " line " + i);
+                }
+            });
+        }
+        for (Thread t : ts) {
+            t.join();
+        }
+        log.close();
+        java.util.List<String> lines = Files.readAllLines(file);
+        assertThat(lines).hasSize(8 * 2000);
+        int[] next = new int[8];
+        for (String l : lines) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(".*: thread (\\d) line (\\d+)$").matcher(l);
+            assertThat(m.matches()).as(l).isTrue();
+            int t = Integer.parseInt(m.group(1));
+            assertThat(Integer.parseInt(m.group(2))).isEqualTo(next[t]++);
+        }
+    }
+
+    @Test
     void maillogFileMustMatchAPrefix() throws Exception {
         Path file = tmp.resolve("maillog");
         assertThatThrownBy(() -> MailLog.open(config("maillog_file = " + file + "\n")))
