@@ -285,7 +285,8 @@ public final class Sendmail {
 
     /**
      * smtp - sendmail -bs: one SMTP session on standard input and output through the SMTP server in
-     * its stand-alone form, each message into maildrop (then the pickup service is woken). The exit
+     * its stand-alone form, each message into maildrop (then the pickup service is woken). A client
+     * silent for smtpd_timeout is timed out, as Postfix's smtpd does on standard input. The exit
      * status is 0 however the session ends, as Postfix's.
      */
     private static int smtp(Tool t, InputStream stdin) {
@@ -296,8 +297,8 @@ public final class Sendmail {
                 // the daemon is down: the message waits in maildrop until it starts
             }
         });
-        SmtpServer.standAlone(t.config, t.logFor("smtpd"), maildrop).serve(new BufferedInputStream(stdin, 65536),
-                System.out);
+        long timeout = Math.max(1, t.config.seconds("smtpd_timeout")) * 1000;
+        SmtpServer.standAlone(t.config, t.logFor("smtpd"), maildrop).serve(new TimedInput(stdin, timeout), System.out);
         System.out.flush();
         return 0;
     }

@@ -88,8 +88,8 @@ public final class SmtpServer {
 
     /**
      * serve - one whole session over a pair of streams (sendmail -bs: standard input and output),
-     * until QUIT or the end of the input; the streams are left open. There is no read timeout: the
-     * program at the other end ends the session by closing its side.
+     * until QUIT or the end of the input; the streams are left open. smtpd_timeout applies when a
+     * read of in throws SocketTimeoutException (a plain stream never does: give it one that can).
      */
     public void serve(InputStream in, OutputStream out) {
         new SmtpSession(this, null, in, out).run();

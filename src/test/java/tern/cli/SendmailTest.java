@@ -270,4 +270,31 @@ class SendmailTest {
                                 + "quit=1 commands=10/13")
                 .doesNotContain("reject:", "improper command pipelining");
     }
+    /** A client that goes quiet is timed out after smtpd_timeout, as Postfix's sendmail -bs does (checked with 2s). */
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void dashBsTimesOutASilentClient() throws Exception {
+        fx = new QueueFixture(tmp, "smtpd_timeout = 1s");
+        java.io.PipedOutputStream feed = new java.io.PipedOutputStream();
+        java.io.PipedInputStream stdin = new java.io.PipedInputStream(feed);
+        feed.write("EHLO x\r\n".getBytes(StandardCharsets.US_ASCII));
+        feed.flush();
+        PrintStream saveOut = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        long start = System.nanoTime();
+        int rc;
+        try {
+            rc = Sendmail.run(new String[]{"-c", fx.config(), "-bs"}, stdin);
+        } finally {
+            System.setOut(saveOut);
+            feed.close();
+        }
+        assertThat(rc).isZero();
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isBetween(java.time.Duration.ofMillis(900),
+                java.time.Duration.ofSeconds(20));
+        assertThat(out.toString(StandardCharsets.UTF_8)).endsWith("250 CHUNKING\r\n421 4.4.2 mx.example.test Error: timeout exceeded\r\n");
+        assertThat(Files.readString(fx.dir.resolve("maillog"))).contains("timeout after EHLO from localhost[127.0.0.1]")
+                .contains("disconnect from localhost[127.0.0.1] ehlo=1 commands=1");
+    }
 }
