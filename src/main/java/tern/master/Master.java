@@ -141,7 +141,7 @@ public final class Master {
             filePool = new FilePool(queue, Queue.Dir.INCOMING, ids, incomingSync, log, FILE_POOL_SIZE);
             String syslogName = snapshot.main().get("syslog_name");
             qmgr = new QueueManager(queue, new QueueManager.Loggers(mailLog.logger(syslogName, "qmgr"),
-                    mailLog.logger(syslogName, "error")));
+                    mailLog.logger(syslogName, "error")), filePool);
             startServices(snapshot);
             startQueueManager(snapshot);
             control = ControlServer.open(snapshot.controlSocket(), this::handle, log);

@@ -3,6 +3,7 @@ package tern.qmgr;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
@@ -466,9 +467,10 @@ final class ActiveMessage {
     private void remove() {
         closeStatus();
         try {
-            if (Files.deleteIfExists(path)) {
-                qmgr.log().info(id() + ": removed");
-            }
+            qmgr.discard(path);
+            qmgr.log().info(id() + ": removed");
+        } catch (NoSuchFileException e) {
+            // postsuper -d was first
         } catch (IOException e) {
             qmgr.log().warning(id() + ": remove " + path + ": " + e.getMessage());
         }

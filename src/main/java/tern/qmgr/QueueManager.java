@@ -24,6 +24,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import tern.log.Logger;
 import tern.queue.CorruptQueueFileException;
 import tern.queue.Envelope;
+import tern.queue.FilePool;
 import tern.queue.IncompleteQueueFileException;
 import tern.queue.Queue;
 import tern.queue.QueueFile;
@@ -76,6 +77,7 @@ public final class QueueManager implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private final Condition drained = lock.newCondition();
+    private final FilePool pool;
     private final ArrayDeque<Envelope> announced = new ArrayDeque<>();
     private final Set<String> forcedIds = new HashSet<>();
     private final Map<String, ActiveMessage> active = new ConcurrentHashMap<>();
@@ -92,8 +94,23 @@ public final class QueueManager implements AutoCloseable {
     private Thread scheduler;
 
     public QueueManager(Queue queue, Loggers logs) {
+        this(queue, logs, null);
+    }
+
+    /** @param pool where the files of finished messages go for reuse (null: they are unlinked) */
+    public QueueManager(Queue queue, Loggers logs, FilePool pool) {
         this.queue = queue;
         this.logs = logs;
+        this.pool = pool;
+    }
+
+    /** discard - remove a finished message's file (into the file pool when there is one). */
+    void discard(Path file) throws IOException {
+        if (pool != null) {
+            pool.discard(file);
+        } else {
+            Files.deleteIfExists(file);
+        }
     }
 
     Logger log() {

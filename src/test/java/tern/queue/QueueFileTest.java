@@ -158,6 +158,31 @@ class QueueFileTest {
     }
 
     @Test
+    void discardedFilesComeBackEmptyUnderANewName() throws IOException {
+        try (FilePool pool = new FilePool(queue, Queue.Dir.INCOMING, ids, sync, null, 4)) {
+            QueueFileWriter w = started();
+            w.contentLine("x");
+            Envelope e = w.commit(sync);
+            Path done = queue.path(Queue.Dir.INCOMING, e.id());
+            Files.move(done, queue.path(Queue.Dir.ACTIVE, e.id()));
+            Path active = queue.path(Queue.Dir.ACTIVE, e.id());
+            Object inode = Files.getAttribute(active, "unix:ino");
+            pool.discard(active);
+            assertThat(Files.exists(active)).isFalse();
+            java.util.List<Path> withInode = new java.util.ArrayList<>();
+            for (String id : queue.list(Queue.Dir.INCOMING)) {
+                Path p = queue.path(Queue.Dir.INCOMING, id);
+                if (Files.getAttribute(p, "unix:ino").equals(inode)) {
+                    withInode.add(p);
+                }
+            }
+            assertThat(withInode).hasSize(1);
+            assertThat(QueueFile.isPlaceholder(withInode.get(0))).isTrue();
+            assertThat(withInode.get(0).getFileName().toString()).isNotEqualTo(e.id());
+        }
+    }
+
+    @Test
     void idsAreUniqueAndValid() {
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (int i = 0; i < 10000; i++) {
