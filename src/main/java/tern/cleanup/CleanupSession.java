@@ -25,10 +25,14 @@ import tern.queue.QueueFileWriter;
  * The header section ends at the first empty line or the first line that is not a header; in the
  * latter case an empty line is put in so that the added headers stay headers. Body lines are
  * copied straight into the queue file.
+ *
+ * A line longer than smtpd's line_length_limit comes in pieces ({@link #contentPart}); they are
+ * joined again: into the header being collected (so a long header stays one header, within
+ * header_size_limit) or, in the body, written through as they come, without a line end between
+ * them. Either way the queue file holds the line as the client sent it.
  */
 final class CleanupSession implements CleanupStream {
-    /** RFC 5322 date with the zone name, as Postfix writes it: "Wed, 25 Nov 2026 11:38:30 +0000 (UTC)". */
-    static final DateTimeFormatter RFC822 = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z (zzz)", Locale.ROOT);
+    static final DateTimeFormatter RFC822 = Received.RFC822;
 
     private final Cleanup.Settings settings;
     private final QueueFileWriter w;
@@ -47,6 +51,13 @@ final class CleanupSession implements CleanupStream {
     private boolean inHeaders = true;
     private long size;
     private int hops;
+
+    // where the next piece of a line goes: the line is complete (WHOLE), or it came in pieces
+    // (contentPart) and belongs to the header being collected or to the body
+    private static final int WHOLE = 0;
+    private static final int TO_HEADER = 1;
+    private static final int TO_BODY = 2;
+    private int piecesGoTo = WHOLE;
 
     // the header being collected: its physical lines separated by '\n' (content lines never hold one)
     private byte[] header = new byte[256];
@@ -183,16 +194,39 @@ final class CleanupSession implements CleanupStream {
 
     @Override
     public void contentLine(byte[] buf, int off, int len) throws IOException {
+        content(buf, off, len, true);
+    }
+
+    /**
+     * contentPart - a piece of a long line (see {@link CleanupStream#contentPart}): the pieces are
+     * joined again, into the header being collected or straight into the body, so that the line is
+     * stored as it was sent.
+     */
+    @Override
+    public void contentPart(byte[] buf, int off, int len) throws IOException {
+        if (len > 0) {
+            content(buf, off, len, false);
+        }
+    }
+
+    /** content - a whole line (lineEnds) or a piece of one; the first piece decides what the line is. */
+    private void content(byte[] buf, int off, int len, boolean lineEnds) throws IOException {
         if (!content) {
             startContent();
         }
-        size += len + 2;
-        if (!inHeaders) {
-            w.contentLine(buf, off, len);
+        size += lineEnds ? len + 2 : len;
+        if (piecesGoTo == TO_HEADER) {
+            appendToHeader(buf, off, len, false);
+            piecesGoTo = lineEnds ? WHOLE : TO_HEADER;
+            return;
+        }
+        if (piecesGoTo == TO_BODY || !inHeaders) {
+            body(buf, off, len, lineEnds);
             return;
         }
         if (len > 0 && (buf[off] == ' ' || buf[off] == '\t') && headerUsed > 0) {
             appendToHeader(buf, off, len, true);
+            piecesGoTo = lineEnds ? WHOLE : TO_HEADER;
             return;
         }
         flushHeader();
@@ -202,13 +236,24 @@ final class CleanupSession implements CleanupStream {
         }
         if (headerNameLength(buf, off, len) > 0) {
             appendToHeader(buf, off, len, false);
+            piecesGoTo = lineEnds ? WHOLE : TO_HEADER;
             return;
         }
         // not a header: the header section ends here and this line begins the body
         endHeaders(false);
         w.contentLine(new byte[0], 0, 0);
         w.endHeaders();
-        w.contentLine(buf, off, len);
+        body(buf, off, len, lineEnds);
+    }
+
+    private void body(byte[] buf, int off, int len, boolean lineEnds) throws IOException {
+        if (lineEnds) {
+            w.contentLine(buf, off, len);
+            piecesGoTo = WHOLE;
+        } else {
+            w.contentPart(buf, off, len);
+            piecesGoTo = TO_BODY;
+        }
     }
 
     private void startContent() throws IOException {
@@ -225,29 +270,10 @@ final class CleanupSession implements CleanupStream {
 
     /** writeReceived - our Received: header, worded and folded as Postfix's. */
     private void writeReceived() throws IOException {
-        String date = ZonedDateTime.now().format(RFC822);
-        String id = w.id();
-        String rcpt = w.recipientCount() == 1 && firstRecipient != null && !origin.isLocal()
-                ? "\tfor <" + firstRecipient + ">; " + date : null;
-        if (origin.isInternal()) {
-            // mail made by the mail system itself (local(8) forwarding): no client, no "for" clause
-            w.contentLine("Received: by " + settings.myhostname() + " (" + settings.mailName() + ")");
-            w.contentLine("\tid " + id + "; " + date);
-            return;
-        }
-        if (origin.isLocal()) {
-            w.contentLine("Received: by " + settings.myhostname() + " (" + settings.mailName() + ", from userid "
-                    + origin.uid() + ")");
-            w.contentLine(rcpt == null ? "\tid " + id + "; " + date : "\tid " + id);
-        } else {
-            String helo = origin.helo().isEmpty() ? origin.clientName() : origin.helo();
-            w.contentLine("Received: from " + helo + " (" + origin.clientName() + " [" + origin.clientAddress() + "])");
-            String by = "\tby " + settings.myhostname() + " (" + settings.mailName() + ") with " + origin.protocol()
-                    + " id " + id;
-            w.contentLine(rcpt == null ? by + "; " + date : by);
-        }
-        if (rcpt != null) {
-            w.contentLine(rcpt);
+        String only = w.recipientCount() == 1 ? firstRecipient : null;
+        for (String line : Received.lines(origin, w.id(), only, settings.myhostname(), settings.mailName(),
+                ZonedDateTime.now())) {
+            w.contentLine(line);
         }
     }
 
@@ -330,7 +356,7 @@ final class CleanupSession implements CleanupStream {
                 w.contentLine((resent ? "Resent-From: " : "From: ") + fromValue());
             }
         } else if (!sawMessageId) {
-            log.info(w.id() + ": message-id=" + (messageId == null ? "" : messageId));
+            log.info(w.id() + ": message-id=" + (messageId == null ? "<>" : messageId));
         }
         if (emptyLineFollows) {
             w.contentLine(new byte[0], 0, 0);

@@ -36,8 +36,9 @@ public interface CleanupStream extends AutoCloseable {
     /**
      * contentPart - the first part of a line that goes on in the next contentPart or contentLine call.
      * smtpd hands over a line longer than line_length_limit in parts of that size, as Postfix's smtpd
-     * does (its REC_TYPE_CONT records), so that no line has to be held whole. This default keeps each
-     * part as a line of its own; a cleanup that joins them again overrides it.
+     * does (its REC_TYPE_CONT records), so that no line has to be held whole. {@link Cleanup} joins
+     * them again, so the queue holds the line as sent; this default, for streams that cannot, keeps
+     * each part as a line of its own.
      */
     default void contentPart(byte[] buf, int off, int len) throws IOException {
         contentLine(buf, off, len);

@@ -56,20 +56,45 @@ final class MaildropFile implements AutoCloseable {
     /** envelope - arrival time, attributes (full_name, envid, ret, body, smtputf8), sender ("" null sender), recipients. */
     void envelope(long arrivalMillis, Map<String, String> attributes, String sender, List<Rcpt> recipients)
             throws IOException {
+        sender(arrivalMillis, attributes, sender);
+        for (Rcpt r : recipients) {
+            recipient(r);
+        }
+        w.beginContent();
+    }
+
+    /** sender - the envelope up to the sender: arrival time, attributes, sender; recipients follow. */
+    void sender(long arrivalMillis, Map<String, String> attributes, String sender) throws IOException {
         w.arrival(arrivalMillis);
         for (Map.Entry<String, String> a : attributes.entrySet()) {
             w.attribute(a.getKey(), clean(a.getValue()));
         }
         w.sender(clean(sender));
-        for (Rcpt r : recipients) {
-            w.recipient(clean(r.address()), "", clean(r.orcpt()), r.notifyBits());
-        }
+    }
+
+    /** recipient - one more recipient (after {@link #sender}, before the content). */
+    void recipient(Rcpt r) throws IOException {
+        w.recipient(clean(r.address()), "", clean(r.orcpt()), r.notifyBits());
+    }
+
+    /** beginContent - the envelope is complete (after {@link #sender} and the recipients). */
+    void beginContent() throws IOException {
         w.beginContent();
+    }
+
+    /** recipientCount - the recipients written so far. */
+    int recipientCount() {
+        return w.recipientCount();
     }
 
     /** line - one content line without its line end (a leading dot is stored doubled, as always). */
     void line(byte[] b, int off, int len) throws IOException {
         w.contentLine(b, off, len);
+    }
+
+    /** part - a piece of a long line that goes on in the next part or line call (see QueueFileWriter). */
+    void part(byte[] b, int off, int len) throws IOException {
+        w.contentPart(b, off, len);
     }
 
     /** endHeaders - the header section ends here. */

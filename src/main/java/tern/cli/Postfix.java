@@ -6,9 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
+import tern.config.Config;
 import tern.config.ConfigDirectory;
+import tern.config.ParameterUsage;
 import tern.config.ConfigException;
 import tern.log.Logger;
 import tern.log.MailLog;
@@ -202,7 +205,13 @@ public final class Postfix {
         return 1;
     }
 
-    /** check - the configuration loaded (or we would not be here); the queue can be set up; warn of unsupported services. */
+    /**
+     * check - postfix check (and the first step of start): the configuration loaded (or we would not
+     * be here); the queue and data directories can be set up. Warnings go to standard error, once
+     * each, as Postfix's postfix-script shows them: postconf's about main.cf and master.cf
+     * (undefined and unused parameters), and one per master.cf service whose program Tern does not
+     * have. The daemon logs the latter in the maillog when it starts.
+     */
     private int check() {
         try {
             new Queue(snapshot.queueDirectory()).create();
@@ -212,12 +221,19 @@ public final class Postfix {
             log.fatal(e.getMessage());
             return 1;
         }
+        Config main = snapshot.main();
+        ParameterUsage usage = ParameterUsage.analyze(main.registry(), main.serviceParameters(), main.mainCf(),
+                Map.of(), snapshot.masterCf());
+        List<String> warnings = new ArrayList<>(usage.mainScanWarnings());
+        warnings.addAll(usage.masterScanWarnings());
+        warnings.addAll(usage.mainUnused());
+        warnings.addAll(usage.masterUnused());
+        for (String w : warnings) {
+            System.err.println("postconf: warning: " + w);
+        }
         for (Snapshot.Entry e : snapshot.services()) {
             if (e.kind() == ServiceKinds.Kind.UNSUPPORTED) {
-                String w = "master.cf: service " + e.service().key() + ": command " + e.service().command()
-                        + " is not implemented by Tern; service not started";
-                System.err.println("postfix/postfix-script: warning: " + w);
-                log.warning(w);
+                System.err.println("postfix/postfix-script: warning: " + ServiceKinds.notStarted(e.service()));
             }
         }
         return 0;

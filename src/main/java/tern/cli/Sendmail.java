@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import tern.cleanup.CleanupStream;
+import tern.smtpd.SmtpServer;
 
 /**
  * Sendmail - sendmail(1) of Postfix: local submission, and the Sendmail-compatible modes.
@@ -26,9 +27,10 @@ import tern.cleanup.CleanupStream;
  * a leading "From " line is dropped. The sender is -f/-r, else the login name of the invoking user
  * (cleanup qualifies it with $myorigin); the full name is -F, else $NAME, else the password file.
  *
- * Other modes: -bp (mailq), -bi/-I (newaliases), -bs (SMTP on standard input and output, see
- * {@link SendmailSmtp}), -bd/-bl (postfix start), -q (flush), -qIID, -qRsite. Options Postfix
- * ignores are accepted and ignored.
+ * Other modes: -bp (mailq), -bi/-I (newaliases), -bs (SMTP on standard input and output: the SMTP
+ * server's stand-alone session, each message into maildrop through {@link MaildropCleanup}),
+ * -bd/-bl (postfix start), -q (flush), -qIID, -qRsite. Options Postfix ignores are accepted and
+ * ignored.
  *
  * Failures are Postfix's: "sendmail: fatal: ..." on stderr and in the maillog, exit status 75
  * (EX_TEMPFAIL) as Postfix 3.7's sendmail uses for every fatal error, usage errors included.
@@ -102,7 +104,7 @@ public final class Sendmail {
                 return flush(t, o);
             }
             if (o.mode == 's') {
-                return new SendmailSmtp(t, stdin, System.out).run();
+                return smtp(t, stdin);
             }
             return submit(t, o, stdin);
         } finally {
@@ -279,6 +281,26 @@ public final class Sendmail {
         } finally {
             t.close();
         }
+    }
+
+    /**
+     * smtp - sendmail -bs: one SMTP session on standard input and output through the SMTP server in
+     * its stand-alone form, each message into maildrop (then the pickup service is woken). A client
+     * silent for smtpd_timeout is timed out, as Postfix's smtpd does on standard input. The exit
+     * status is 0 however the session ends, as Postfix's.
+     */
+    private static int smtp(Tool t, InputStream stdin) {
+        MaildropCleanup maildrop = new MaildropCleanup(t.queue, Tool.uid(), t.config, () -> {
+            try {
+                t.request("wakeup pickup");
+            } catch (IOException e) {
+                // the daemon is down: the message waits in maildrop until it starts
+            }
+        });
+        long timeout = Math.max(1, t.config.seconds("smtpd_timeout")) * 1000;
+        SmtpServer.standAlone(t.config, t.logFor("smtpd"), maildrop).serve(new TimedInput(stdin, timeout), System.out);
+        System.out.flush();
+        return 0;
     }
 
     /** submit - the default mode: standard input into maildrop, then wake the pickup service. */

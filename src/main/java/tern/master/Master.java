@@ -13,6 +13,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import tern.bounce.Bounce;
 import tern.cleanup.Cleanup;
+import tern.cleanup.LocalHeaderClients;
 import tern.config.Config;
 import tern.config.ConfigDirectory;
 import tern.config.ConfigException;
@@ -84,6 +85,8 @@ public final class Master {
     private final ReentrantLock reloading = new ReentrantLock();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final Map<InetSocketAddress, Listener> listeners = new HashMap<>();
+    /** The master.cf services without a program in Tern, warned about once (at start, or when a reload adds them). */
+    private java.util.Set<String> warnedUnsupported = java.util.Set.of();
 
     private Snapshot snapshot;
     private MailLog mailLog;
@@ -172,11 +175,14 @@ public final class Master {
         Cleanup cleanup = out.cleanup();
         Map<InetSocketAddress, Listener> keep = new HashMap<>();
         List<Listener> opened = new ArrayList<>();
+        java.util.Set<String> unsupported = new java.util.HashSet<>();
         try {
             for (Snapshot.Entry e : s.services()) {
                 if (e.kind() == ServiceKinds.Kind.UNSUPPORTED) {
-                    log.warning("master.cf: service " + e.service().key() + ": command " + e.service().command()
-                            + " is not implemented by Tern; service not started");
+                    unsupported.add(e.service().key());
+                    if (!warnedUnsupported.contains(e.service().key())) {
+                        log.warning(ServiceKinds.notStarted(e.service()));
+                    }
                     continue;
                 }
                 if (e.kind() != ServiceKinds.Kind.SMTPD || !e.service().type().equals("inet")) {
@@ -209,6 +215,7 @@ public final class Master {
         }
         listeners.clear();
         listeners.putAll(keep);
+        warnedUnsupported = unsupported; // a reload warns only of services it adds
         qmgr.update(out.routing());
         List<AutoCloseable> old = agents;
         agents = out.agents();
@@ -286,15 +293,15 @@ public final class Master {
      * new message; the bounce service on that cleanup; and one Transport per master.cf delivery
      * service. Nothing is started here: startServices applies it once the listeners are fine.
      */
-    private MailOut mailOut(Snapshot s) {
+    private MailOut mailOut(Snapshot s) throws ConfigException {
         Config main = s.main();
         String syslogName = main.get("syslog_name");
         Logger cleanupLog = mailLog.logger(syslogName, "cleanup");
         Logger tableLog = mailLog.logger(syslogName, "trivial-rewrite");
         TableOpener tables = TableOpener.fromConfig(main, tableLog::warning);
         TrivialRewrite rewrite = TrivialRewrite.open(main, tables, cleanupLog);
-        Cleanup cleanup = new Cleanup(main, queue, ids, filePool, incomingSync, cleanupLog, rewrite.mappings(), o -> o.isLocal(),
-                qmgr::queued);
+        Cleanup cleanup = new Cleanup(main, queue, ids, filePool, incomingSync, cleanupLog, rewrite.mappings(),
+                localHeaderClients(main, tables, cleanupLog), qmgr::queued);
         Bounce bounce = Bounce.of(main, cleanup, mailLog.logger(syslogName, "bounce"));
         Map<String, Transport> transports = new HashMap<>();
         Resolver dns = Resolver.system();
@@ -318,6 +325,20 @@ public final class Master {
         }
         return new MailOut(cleanup, new Routing(QmgrSettings.of(main), rewrite, transports, bounce), closeLater, rewrite,
                 tables);
+    }
+
+    /**
+     * localHeaderClients - cleanup's "local client" test: local_header_rewrite_clients. A table type
+     * that cannot be opened is a configuration error (the reload is refused), as Postfix's smtpd
+     * would not start with it.
+     */
+    private static LocalHeaderClients localHeaderClients(Config main, TableOpener tables, Logger cleanupLog)
+            throws ConfigException {
+        try {
+            return LocalHeaderClients.of(main, tables, cleanupLog::warning);
+        } catch (TableException e) {
+            throw new ConfigException("local_header_rewrite_clients: " + e.getMessage());
+        }
     }
 
     /** listening - every address and port this instance's SMTP servers listen on (for mail loop detection). */

@@ -56,6 +56,25 @@ public final class ServiceKinds {
     private ServiceKinds() {
     }
 
+    /** notStarted - the warning about a service that Tern does not run (UNSUPPORTED). */
+    public static String notStarted(tern.config.Service s) {
+        if (KINDS.get(s.command()) == Kind.SMTPD) {
+            return "master.cf: service " + s.key() + ": smtpd on a " + s.type()
+                    + " socket is not implemented by Tern; service not started";
+        }
+        return "master.cf: service " + s.key() + ": command " + s.command()
+                + " is not implemented by Tern; service not started";
+    }
+
+    /**
+     * kindOf - what the daemon does with a master.cf service: by its command, except that smtpd runs
+     * only on inet sockets (a "pass" entry behind postscreen, or smtpd on a unix socket, is not run).
+     */
+    public static Kind kindOf(tern.config.Service s) {
+        Kind k = kindOf(s.command());
+        return k == Kind.SMTPD && !s.type().equals("inet") ? Kind.UNSUPPORTED : k;
+    }
+
     /** kindOf - what the daemon does with a master.cf command name. */
     public static Kind kindOf(String command) {
         Kind k = KINDS.get(command);

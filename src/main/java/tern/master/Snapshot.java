@@ -42,8 +42,8 @@ public record Snapshot(Config main, MasterCf masterCf, List<Entry> services) {
                 throw new ConfigException(masterPath + ": line " + s.lineNumber() + ": service " + s.name() + ": "
                         + e.getMessage());
             }
-            ServiceKinds.Kind kind = ServiceKinds.kindOf(s.command());
-            if (kind == ServiceKinds.Kind.SMTPD && s.type().equals("inet")) {
+            ServiceKinds.Kind kind = ServiceKinds.kindOf(s);
+            if (kind == ServiceKinds.Kind.SMTPD) {
                 // resolve now: a bad address or port is a configuration error, not a runtime surprise
                 InetEndpoints.of(s.name(), view);
             }

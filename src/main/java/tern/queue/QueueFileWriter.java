@@ -19,8 +19,9 @@ import java.util.Map;
  *
  * Order of calls: {@link #create}, then envelope records (arrival, attributes, sender, recipients),
  * then {@link #beginContent}, content lines (with {@link #endHeaders} where the header section
- * ends), then {@link #commit}. Until commit returns, the file is incomplete (its size record is
- * zeros) and no reader takes it for a message; {@link #close} without a commit removes it.
+ * ends; a long line may come in pieces, see {@link #contentPart}), then {@link #commit}. Until
+ * commit returns, the file is incomplete (its size record is zeros) and no reader takes it for a
+ * message; {@link #close} without a commit removes it.
  *
  * Cost: a small message is one write() and one fdatasync() into a file from a {@link FilePool},
  * whose name was made durable before; without one, the new file's directory entry is made durable
@@ -41,9 +42,11 @@ public final class QueueFileWriter implements AutoCloseable {
     private int used;
     private long flushed;          // bytes already written to the file
     private boolean inContent;
+    private boolean lineStart = true;  // the next content byte begins a line (where a dot is doubled)
     private long contentOffset = -1;
     private long headerLength = -1;
     private long longestLine;
+    private long currentLine;
     private long arrival = -1;
     private String sender;
     private final Map<String, String> attributes = new LinkedHashMap<>();
@@ -149,27 +152,55 @@ public final class QueueFileWriter implements AutoCloseable {
         inContent = true;
     }
 
-    /** contentLine - one line of content without its line end; a leading dot is doubled. */
+    /**
+     * contentLine - one line of content without its line end, or the rest of a line begun with
+     * {@link #contentPart}; a dot is doubled only where a line really starts.
+     */
     public void contentLine(byte[] b, int off, int len) throws IOException {
+        contentBytes(b, off, len);
+        buf[used++] = '\r';
+        buf[used++] = '\n';
+        lineStart = true;
+        if (used >= FLUSH_AT) {
+            flush();
+        }
+    }
+
+    /**
+     * contentPart - a piece of a line that goes on in the next contentPart or contentLine call (a line
+     * longer than smtpd's line_length_limit, which arrives in pieces): written without a line end, so
+     * that the stored line is whole again. Never split a CR LF between two calls: a CR at the end of a
+     * piece is content.
+     */
+    public void contentPart(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+            return;
+        }
+        contentBytes(b, off, len);
+        lineStart = false;
+        if (used >= FLUSH_AT) {
+            flush();
+        }
+    }
+
+    private void contentBytes(byte[] b, int off, int len) {
         if (!inContent) {
             throw new IllegalStateException("queue file " + id + ": content before beginContent");
         }
         ensure(len + 3);
-        int stored = len;
-        if (len > 0 && b[off] == '.') {
-            buf[used++] = '.';
-            stored++;
+        if (lineStart) {
+            currentLine = 0;
         }
-        if (stored > longestLine) {
-            longestLine = stored;
+        if (lineStart && len > 0 && b[off] == '.') {
+            buf[used++] = '.';
+            currentLine++;
+        }
+        currentLine += len; // a line given in pieces counts whole
+        if (currentLine > longestLine) {
+            longestLine = currentLine;
         }
         System.arraycopy(b, off, buf, used, len);
         used += len;
-        buf[used++] = '\r';
-        buf[used++] = '\n';
-        if (used >= FLUSH_AT) {
-            flush();
-        }
     }
 
     /** contentLine - a line given as text (headers that cleanup makes). */
@@ -183,6 +214,9 @@ public final class QueueFileWriter implements AutoCloseable {
         if (!inContent) {
             throw new IllegalStateException("queue file " + id + ": endHeaders before beginContent");
         }
+        if (!lineStart) {
+            throw new IllegalStateException("queue file " + id + ": endHeaders inside a line");
+        }
         headerLength = flushed + used - contentOffset;
     }
 
@@ -193,6 +227,9 @@ public final class QueueFileWriter implements AutoCloseable {
     public Envelope commit(DirSync dirSync) throws IOException {
         if (!inContent) {
             throw new IllegalStateException("queue file " + id + ": commit before content");
+        }
+        if (!lineStart) {
+            contentLine(new byte[0], 0, 0); // a line begun with contentPart ends with the message
         }
         long contentLength = flushed + used - contentOffset;
         if (headerLength < 0) {

@@ -30,6 +30,10 @@ final class MessageSink {
     private boolean midLine;
 
     long size;
+    /** Parts handed over as pieces of longer lines (Postfix counts a line end for each in BDAT's byte count). */
+    int parts;
+    /** Whether the content ended in a CR without its LF (BDAT): the CR was taken for half a line end. */
+    boolean endedInCr;
     boolean tooBig;
     IOException error;
 
@@ -87,9 +91,18 @@ final class MessageSink {
         }
     }
 
-    /** finish - the content has ended (BDAT LAST): a line without its ending still counts as a line. */
-    void finish() {
+    /**
+     * finish - the content has ended (BDAT LAST): a line without its ending still counts as a line.
+     * A CR held back at the end is half of that missing line end when the last chunk ended in it, and
+     * content when an earlier chunk did (an empty LAST chunk followed), as Postfix takes it.
+     */
+    void finish(boolean lastChunkEmpty) {
         if (midLine || partialLen > 0 || pendingCr) {
+            if (pendingCr && lastChunkEmpty) {
+                append(CR, 0, 1);
+            } else {
+                endedInCr = pendingCr;
+            }
             pendingCr = false;
             emitLine(partial, 0, partialLen);
             partialLen = 0;
@@ -124,6 +137,7 @@ final class MessageSink {
 
     private void emitPart(byte[] b, int off, int len) {
         size += len;
+        parts++;
         if (!writable()) {
             return;
         }

@@ -27,6 +27,9 @@ import tern.log.Logger;
  *
  * Errors of the network are the session's end, never an exception for the caller; a failing
  * cleanup is a temporary reply to the client.
+ *
+ * A stand-alone session (sendmail -bs, see {@link SmtpServer#standAlone}) runs the same loop over
+ * the caller's streams with the client "localhost[127.0.0.1]" and without the network's checks.
  */
 final class SmtpSession {
     private static final int NONE = 0;
@@ -36,7 +39,12 @@ final class SmtpSession {
     private final SmtpServer server;
     private final Settings st;
     private final Logger log;
-    private final Socket socket;
+    private final Socket socket;          // null for a stand-alone session (sendmail -bs)
+    private final java.io.InputStream standAloneIn;
+    private final java.io.OutputStream standAloneOut;
+    private final boolean standAlone;
+    private final Checks checks;          // null for a stand-alone session: no restrictions apply
+    private int clientPort;
     private SmtpInput in;
     private SmtpOutput out;
     private CheckState cs;
@@ -68,22 +76,42 @@ final class SmtpSession {
     private boolean bdatEndsInLf;
     private boolean bdatBareLf;
 
-    SmtpSession(SmtpServer server, Socket socket) {
+    /** SmtpSession - over a socket, or (socket null) over the streams of a stand-alone server. */
+    SmtpSession(SmtpServer server, Socket socket, java.io.InputStream in, java.io.OutputStream out) {
         this.server = server;
         this.st = server.settings();
         this.log = server.log();
         this.socket = socket;
+        this.standAloneIn = in;
+        this.standAloneOut = out;
+        this.standAlone = socket == null;
+        this.checks = server.checks();
     }
 
-    /** run - the whole session; closes the socket. */
+    /** run - the whole session; closes the socket (a stand-alone session leaves its streams open). */
     void run() {
         String counted = null;
         try {
+            if (standAlone) {
+                // Postfix's smtpd on standard input: the client is this machine, by name and address
+                InetAddress local = InetAddress.getByAddress("localhost", new byte[] {127, 0, 0, 1});
+                cs = new CheckState("localhost", "127.0.0.1", local, "localhost[127.0.0.1]");
+                out = new SmtpOutput(standAloneOut, st.timeoutMillis() * 1_000_000L);
+                in = new SmtpInput(standAloneIn, out::flush);
+                log.info("connect from " + cs.namaddr);
+                bareNewline = Settings.BARE_LF_ALLOWED;
+                greet();
+                while (!ended) {
+                    command();
+                }
+                return;
+            }
             InetSocketAddress peer = (InetSocketAddress) socket.getRemoteSocketAddress();
             InetAddress addr = peer.getAddress();
             String addrText = addressText(addr);
             String name = st.peernameLookup() ? server.clientNames().nameOf(addr) : ClientNames.UNKNOWN;
             String namaddr = name + "[" + addrText + "]" + (st.clientPortLogging() ? ":" + peer.getPort() : "");
+            clientPort = peer.getPort();
             cs = new CheckState(name, addrText, addr, namaddr);
             socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, st.timeoutMillis()));
             socket.setTcpNoDelay(true);
@@ -116,8 +144,8 @@ final class SmtpSession {
     }
 
     private void greet() throws IOException {
-        String denied = server.checks().connect(cs);
-        if (in.pending()) {
+        String denied = checks == null ? null : checks.connect(cs);
+        if (!standAlone && in.pending()) {
             pipeliningLogged = true;
             logImproperPipelining();
             if (st.forbidUnauthPipelining()) {
@@ -140,7 +168,7 @@ final class SmtpSession {
 
     private void finish(String counted) {
         try {
-            if (out != null && !socket.isClosed()) {
+            if (out != null && (standAlone || !socket.isClosed())) {
                 out.flush();
             }
         } catch (IOException e) {
@@ -149,6 +177,9 @@ final class SmtpSession {
         abortMessage();
         if (cs != null) {
             log.info(statistics());
+        }
+        if (standAlone) {
+            return; // the streams belong to the caller
         }
         if (out != null) {
             server.deadlines().unregister(out);
@@ -330,6 +361,9 @@ final class SmtpSession {
      * violation; with smtpd_forbid_unauth_pipelining it also hangs up.
      */
     private boolean checkPipelining(Cmd cmd) {
+        if (standAlone) {
+            return true; // a program feeding sendmail -bs may write ahead; Postfix does not mind
+        }
         if ((pipeliningLogged && !st.forbidUnauthPipelining()) || cmd == Cmd.QUIT || cmd == Cmd.BDAT) {
             return true;
         }
@@ -474,7 +508,7 @@ final class SmtpSession {
         String previousHelo = cs.helo;
         String previousProto = cs.protocol;
         cs.helo = name;
-        String denied = server.checks().helo(cs);
+        String denied = checks == null ? null : checks.helo(cs);
         if (denied != null) {
             cs.protocol = previousProto;
             logReject(denied, false);
@@ -614,7 +648,7 @@ final class SmtpSession {
             cs.sender = null;
             return fail(r);
         }
-        String denied = server.checks().mail(cs);
+        String denied = checks == null ? null : checks.mail(cs);
         if (denied != null) {
             logReject(denied, false);
             cs.sender = null;
@@ -685,7 +719,7 @@ final class SmtpSession {
         }
         cs.recipient = address;
         lastRecipient = address;
-        String denied = server.checks().rcpt(cs);
+        String denied = checks == null ? null : checks.rcpt(cs);
         if (denied != null) {
             logReject(denied, true);
             return fail(denied);
@@ -708,7 +742,7 @@ final class SmtpSession {
     private boolean openMessage() {
         try {
             stream = server.cleanup().begin(Origin.network(cs.clientName, cs.clientAddress,
-                    ((InetSocketAddress) socket.getRemoteSocketAddress()).getPort(), cs.helo == null ? "" : cs.helo,
+                    clientPort, cs.helo == null ? "" : cs.helo,
                     cs.protocol, st.serviceName(), cs.saslUser));
             log.info(stream.queueId() + ": client=" + cs.namaddr);
             stream.sender(cs.sender, params);
@@ -733,7 +767,7 @@ final class SmtpSession {
         if (!args.isBlank()) {
             return fail("501 5.5.4 Syntax: DATA");
         }
-        String denied = server.checks().data(cs);
+        String denied = checks == null ? null : checks.data(cs);
         if (denied != null) {
             logReject(denied, false);
             return fail(denied);
@@ -793,7 +827,7 @@ final class SmtpSession {
             log.warning(queueId() + ": queue file write error: " + m.error.getMessage());
             good = fail("451 4.3.0 Error: queue file write error");
         } else {
-            String denied = server.checks().endOfData(cs);
+            String denied = checks == null ? null : checks.endOfData(cs);
             if (denied != null) {
                 logReject(denied, false);
                 good = fail(denied);
@@ -851,7 +885,7 @@ final class SmtpSession {
                     !inMail ? "503 5.5.1 Error: need RCPT command" : "554 5.5.1 Error: no valid recipients");
         }
         if (bdatState == NONE) {
-            String denied = server.checks().data(cs);
+            String denied = checks == null ? null : checks.data(cs);
             if (denied != null) {
                 logReject(denied, false);
                 return bdatFailed(count, last, denied);
@@ -898,8 +932,12 @@ final class SmtpSession {
         if (!last) {
             return reply("250 2.0.0 Ok: " + count + " bytes");
         }
-        sink.finish();
-        long total = bdatTotal + (bdatEndsInLf || bdatTotal == 0 ? 0 : 2);
+        sink.finish(count == 0);
+        // as Postfix counts: the bytes of the chunks, plus a line end for a message that lacks its last
+        // one (a CR there counts as its first half) and for every piece of a line longer than
+        // line_length_limit (its record boundaries)
+        long missingEnd = bdatEndsInLf || bdatTotal == 0 ? 0 : sink.endedInCr ? 1 : 2;
+        long total = bdatTotal + missingEnd + 2L * sink.parts;
         MessageSink m = sink;
         in.shrink();
         return endOfMessage(m, Long.toString(total), bdatBareLf && bareNewline == Settings.BARE_LF_REJECT);
@@ -963,7 +1001,7 @@ final class SmtpSession {
         }
         String saved = cs.recipient;
         cs.recipient = x.address();
-        String denied = server.checks().rcpt(cs);
+        String denied = checks == null ? null : checks.rcpt(cs);
         if (denied != null) {
             logReject(denied, true);
             cs.recipient = saved;
@@ -989,8 +1027,12 @@ final class SmtpSession {
         if (!(SmtpAddress.validHostname(name, false) || SmtpAddress.validLiteral(name))) {
             return fail("501 Error: invalid parameter syntax");
         }
+        if (standAlone) {
+            log.warning("do not use ETRN in \"sendmail -bs\" mode");
+            return fail("458 Unable to queue messages");
+        }
         cs.etrnSite = site;
-        String denied = server.checks().etrn(cs);
+        String denied = checks == null ? null : checks.etrn(cs);
         cs.etrnSite = null;
         if (denied != null) {
             logReject(denied, false);

@@ -119,6 +119,8 @@ class CleanupTest {
             s.commit();
         }
         assertThat(content(queued.get(0))).endsWith("Subject: s\n\nthis is body text\n");
+        // remote mail without a Message-Id: Postfix logs an empty one
+        assertThat(logBytes.toString(StandardCharsets.UTF_8)).contains(queued.get(0).id() + ": message-id=<>\n");
     }
 
     @Test
@@ -162,6 +164,78 @@ class CleanupTest {
         }
         String text = content(queued.get(0));
         assertThat(text).contains("X-Long: start\n").contains("\nSubject: after\n\nb\n");
+        assertThat(text.length()).isLessThan(2000 + 400);
+    }
+    static void part(CleanupStream s, String piece) throws IOException {
+        byte[] b = piece.getBytes(StandardCharsets.UTF_8);
+        s.contentPart(b, 0, b.length);
+    }
+
+    /** A long line reaches cleanup in pieces (smtpd's line_length_limit); it is stored whole, as sent. */
+    @Test
+    void piecesOfLongLinesAreJoinedInHeadersAndBody() throws Exception {
+        Cleanup c = cleanup(false, "header_size_limit = 20000");
+        String header = "X-Long: " + "h".repeat(3000);
+        String folded = " " + "c".repeat(2500);
+        String bodyLine = "b".repeat(4000) + "." + "d".repeat(5999); // a dot where a piece begins
+        try (CleanupStream s = c.begin(smtp())) {
+            s.sender("a@b.test", MailParams.NONE);
+            s.recipient("x@y.test", null, 0);
+            part(s, header.substring(0, 1000));
+            part(s, header.substring(1000, 2000));
+            lines(s, header.substring(2000));
+            part(s, folded.substring(0, 1000));
+            lines(s, folded.substring(1000));
+            lines(s, "Subject: after", "");
+            part(s, bodyLine.substring(0, 4000));
+            part(s, bodyLine.substring(4000, 8000));
+            lines(s, bodyLine.substring(8000));
+            part(s, ".starts with a dot ");   // a real line start: stuffed in the file, unstuffed when read
+            lines(s, ".and goes on");
+            part(s, "Not-A-Header-Part: ");    // pieces after the headers stay in the body
+            lines(s, "end");
+            s.commit();
+        }
+        Envelope e = queued.get(0);
+        assertThat(content(e)).contains("\n" + header + "\n" + folded + "\nSubject: after\n\n" + bodyLine
+                + "\n.starts with a dot .and goes on\nNot-A-Header-Part: end\n");
+        String stored = Files.readString(queue.path(Queue.Dir.INCOMING, e.id()), StandardCharsets.ISO_8859_1);
+        assertThat(stored).contains("\r\n" + bodyLine + "\r\n..starts with a dot .and goes on\r\n");
+    }
+
+    /** The first piece of a line that is not a header ends the header section; the rest joins it in the body. */
+    @Test
+    void aLongNonHeaderLineBeginsTheBodyWhole() throws Exception {
+        Cleanup c = cleanup(false);
+        String line = "no header here " + "z".repeat(3000);
+        try (CleanupStream s = c.begin(smtp())) {
+            s.sender("a@b.test", MailParams.NONE);
+            s.recipient("x@y.test", null, 0);
+            lines(s, "Subject: s");
+            part(s, line.substring(0, 1500));
+            lines(s, line.substring(1500));
+            s.commit();
+        }
+        assertThat(content(queued.get(0))).endsWith("Subject: s\n\n" + line + "\n");
+    }
+
+    /** A header that grows past header_size_limit in pieces is cut there, and the message goes on. */
+    @Test
+    void aHeaderInPiecesIsBoundedByHeaderSizeLimit() throws Exception {
+        Cleanup c = cleanup(false, "header_size_limit = 2000");
+        try (CleanupStream s = c.begin(smtp())) {
+            s.sender("a@b.test", MailParams.NONE);
+            s.recipient("x@y.test", null, 0);
+            part(s, "X-Huge: " + "h".repeat(1000));
+            for (int i = 0; i < 50; i++) {
+                part(s, "h".repeat(1000));
+            }
+            lines(s, "h");
+            lines(s, "Subject: after", "", "b");
+            s.commit();
+        }
+        String text = content(queued.get(0));
+        assertThat(text).contains("X-Huge: h").contains("\nSubject: after\n\nb\n");
         assertThat(text.length()).isLessThan(2000 + 400);
     }
 }

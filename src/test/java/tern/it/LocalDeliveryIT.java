@@ -148,4 +148,128 @@ class LocalDeliveryIT {
             }
         }
     }
+    /**
+     * The seed's walk-through as its reader does it, on a running instance: postconf -e the
+     * alias_maps, newaliases, postfix reload; virtual_alias_maps with "someemail lucas", postmap,
+     * reload; home_mailbox = Maildir/ and an empty mailbox_command, reload. Then mail for root,
+     * someemail and lucas sent by SMTP, by sendmail run by lucas, and by sendmail -bs, lands in
+     * lucas's ~/Maildir/new, owned by lucas, and mutt, with the seed's Muttrc lines, opens
+     * ~/Maildir and reads every message. A message with a 5,000-character header and a
+     * 10,000-character body line arrives in the Maildir exactly as sent.
+     *
+     * Needs root (useradd, delivery as lucas) and mutt; skipped otherwise.
+     */
+    @Test
+    void seedWalkThroughBySmtpAndSendmailIsReadByMutt() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/mutt")) && Files.isExecutable(Path.of("/usr/bin/script")),
+                "needs mutt and script (apt-get install mutt util-linux)");
+        Path dir = tmp.resolve("seed");
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path homes = tmp.resolve("home");
+        Files.createDirectories(homes);
+        Files.setPosixFilePermissions(homes, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String lucas = "tls" + (ProcessHandle.current().pid() % 100000) + "it";
+        Path home = homes.resolve(lucas);
+        run("useradd", "-m", "-d", home.toString(), "-s", "/bin/sh", "-U", lucas);
+        try (TestInstance t = TestInstance.create(dir)) {
+            int uid = Integer.parseInt(run("id", "-u", lucas).strip());
+            Path bin = Path.of(System.getProperty("tern.home", ".")).toAbsolutePath().resolve("bin");
+            t.start();
+            // Forward Emails
+            ok(t.command("postconf", "-e", "alias_maps = hash:" + dir.resolve("aliases"),
+                    "alias_database = hash:" + dir.resolve("aliases")));
+            Files.writeString(dir.resolve("aliases"), "root: " + lucas + "\n\n" + lucas + ": " + lucas + "\n");
+            ok(TestInstance.run(List.of(bin.resolve("newaliases").toString(), "-C", dir.toString()), null));
+            ok(t.postfix("reload"));
+            // Virtual Emails
+            ok(t.command("postconf", "-e", "virtual_alias_maps = hash:" + dir.resolve("virtual")));
+            Files.writeString(dir.resolve("virtual"), "someemail " + lucas + "\n");
+            ok(t.command("postmap", dir.resolve("virtual").toString()));
+            ok(t.postfix("reload"));
+            // Maildir
+            ok(t.command("postconf", "-e", "home_mailbox = Maildir/"));
+            ok(t.command("postconf", "-e", "mailbox_command ="));
+            ok(t.postfix("reload"));
+
+            String[] rcpts = {"root", "someemail", lucas};
+            try (MailInIT.Smtp c = new MailInIT.Smtp(t.smtpPort(), "127.0.0.1")) {
+                c.cmd("EHLO client.example");
+                assertThat(c.cmd("MAIL FROM:<sender@example.org>")).startsWith("250");
+                for (String r : rcpts) {
+                    assertThat(c.cmd("RCPT TO:<" + r + "@mx.example.test>")).isEqualTo("250 2.1.5 Ok");
+                }
+                assertThat(c.cmd("DATA")).startsWith("354");
+                assertThat(c.cmd("Subject: seed by smtp\r\n\r\nHey my first email\r\n.")).startsWith("250 2.0.0 Ok: queued as");
+                assertThat(c.send("sender@example.org", lucas + "@mx.example.test", "Subject: seed long lines\n"
+                        + LONG_HEADER + "\n\n" + LONG_BODY + "\nend\n")).startsWith("250 2.0.0 Ok: queued as");
+            }
+            Path sendmail = bin.resolve("sendmail");
+            TestInstance.Result bm = TestInstance.run(List.of("runuser", "-u", lucas, "--", sendmail.toString(),
+                    "-C", dir.toString(), "root", "someemail", lucas), "Subject: seed by sendmail\n\nfrom the shell\n");
+            assertThat(bm.status()).as(bm.toString()).isZero();
+            StringBuilder bs = new StringBuilder("EHLO localhost\r\nMAIL FROM:<" + lucas + ">\r\n");
+            for (String r : rcpts) {
+                bs.append("RCPT TO:<").append(r).append(">\r\n");
+            }
+            bs.append("DATA\r\nSubject: seed by sendmail -bs\r\n\r\nsmtp on stdin\r\n.\r\nQUIT\r\n");
+            TestInstance.Result bsr = TestInstance.run(List.of(sendmail.toString(), "-C", dir.toString(), "-bs"), bs.toString());
+            assertThat(bsr.status()).as(bsr.toString()).isZero();
+            assertThat(bsr.out()).contains("250 2.0.0 Ok: queued as").endsWith("221 2.0.0 Bye\r\n");
+
+            Path fresh = home.resolve("Maildir/new");
+            List<Path> files = List.of();
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (System.currentTimeMillis() < deadline && (files = files(fresh)).size() < 10) {
+                Thread.sleep(100);
+            }
+            assertThat(files).as(t.log()).hasSize(10);
+            java.util.Map<String, Integer> subjects = new java.util.TreeMap<>();
+            for (Path p : files) {
+                assertThat(Files.getAttribute(p, "unix:uid")).isEqualTo(uid);
+                String text = Files.readString(p);
+                String subject = text.lines().filter(l -> l.startsWith("Subject: ")).findFirst().orElseThrow();
+                subjects.merge(subject, 1, Integer::sum);
+                if (subject.equals("Subject: seed long lines")) {
+                    assertThat(text).contains("\n" + LONG_HEADER + "\n").endsWith("\n\n" + LONG_BODY + "\nend\n");
+                }
+            }
+            assertThat(subjects).containsExactly(java.util.Map.entry("Subject: seed by sendmail", 3),
+                    java.util.Map.entry("Subject: seed by sendmail -bs", 3), java.util.Map.entry("Subject: seed by smtp", 3),
+                    java.util.Map.entry("Subject: seed long lines", 1));
+
+            // mutt, as lucas, with the seed's Muttrc lines: open ~/Maildir and pipe every message out
+            Path muttrc = home.resolve("muttrc");
+            Files.writeString(muttrc, "set mbox_type=Maildir\nset folder=\"~/Maildir\"\nset mask=\"!^\\\\.[^.]\"\n"
+                    + "set mbox=\"~/Maildir\"\nset record=\"+.Sent\"\nset postponed=\"+.Drafts\"\nset spoolfile=\"~/Maildir\"\n");
+            Path seen = home.resolve("seen-by-mutt");
+            String mutt = "mutt -n -F " + muttrc + " -f ~/Maildir -e 'set pipe_split=yes wait_key=no' -e 'push \""
+                    + "<tag-pattern>~A<enter><tag-prefix><pipe-message>cat >> " + seen + "<enter><exit>\"'";
+            TestInstance.Result m = TestInstance.run(List.of("runuser", "-u", lucas, "--", "env", "HOME=" + home,
+                    "TERM=vt100", "timeout", "60", "script", "-q", "-e", "-c", mutt, "/dev/null"), "");
+            assertThat(m.status()).as(m.toString()).isZero();
+            assertThat(m.out()).contains("[Msgs:10 New:10");
+            String piped = Files.readString(seen);
+            assertThat(piped.split("\nSubject: seed by smtp\n", -1)).hasSize(4);
+            assertThat(piped.split("\nSubject: seed by sendmail\n", -1)).hasSize(4);
+            assertThat(piped.split("\nSubject: seed by sendmail -bs\n", -1)).hasSize(4);
+            assertThat(piped).contains(LONG_BODY);
+        } finally {
+            run("userdel", lucas);
+            try {
+                run("groupdel", lucas);
+            } catch (AssertionError e) {
+                // userdel removed the group already
+            }
+        }
+    }
+
+    static final String LONG_HEADER = "X-Long: " + "h".repeat(5000);
+    static final String LONG_BODY = "b".repeat(4096) + "." + "x".repeat(5903);
+
+    static void ok(TestInstance.Result r) {
+        assertThat(r.status()).as(r.toString()).isZero();
+    }
 }

@@ -174,7 +174,10 @@ class SmtpServerTest {
             c.raw("BDAT " + (big.length() + 8) + "\r\n\n.body\r\n" + big);
             assertThat(c.reply()).isEqualTo("250 2.0.0 Ok: 238 bytes");
             c.raw("BDAT 4 LAST\r\n\r\nz\r");
-            assertThat(c.reply()).matches("250 2\\.0\\.0 Ok: 260 bytes queued as [0-9A-F]+");
+            // Postfix's count: 258 bytes, a line end for each 100-byte piece of the long line (2), and the
+            // LF the final CR lacks (1); the same chunks with line_length_limit = 512 and 1200 B's got
+            // "1233 bytes" from Postfix 3.7
+            assertThat(c.reply()).matches("250 2\\.0\\.0 Ok: 263 bytes queued as [0-9A-F]+");
             c.cmd("QUIT");
             t.idle();
             // "\r\r" then "\n": one CR is content, the other ends the line; ".body" keeps its dot

@@ -48,9 +48,10 @@ import tern.queue.Recipient;
  * </ul>
  * The command runs through setpriv(1) with the user's uid, gid and supplementary groups, in
  * directory= (default queue_directory), with an environment of PATH=/usr/bin:/bin and the
- * export_environment variables. A service entry that names root, the mail system owner, or is
- * otherwise malformed is refused: a "fatal:" log line and every delivery deferred ("unknown mail
- * transport error"), as a crashing Postfix pipe process would have it.
+ * export_environment variables. A service entry that names root, the mail system owner, an unknown
+ * user, or is otherwise malformed is refused when it is used: a "fatal:" log line and the delivery
+ * deferred ("unknown mail transport error"), as a crashing Postfix pipe process would have it. An
+ * entry that is never used (a stock master.cf's maildrop or uucp service) says nothing.
  */
 public final class PipeAgent implements DeliveryAgent {
     static final int OUTPUT_LIMIT = 4096;
@@ -77,8 +78,7 @@ public final class PipeAgent implements DeliveryAgent {
         try {
             a = PipeAttributes.parse(ctx.service().args(), c.get("mail_owner"), c.get("setgid_group"));
         } catch (PipeAttributes.PipeConfigException e) {
-            error = e.getMessage();
-            log.fatal(error);
+            error = e.getMessage(); // said at each delivery, as each Postfix pipe process would
         }
         this.attrs = a;
         this.configError = error;
@@ -108,6 +108,7 @@ public final class PipeAgent implements DeliveryAgent {
             return;
         }
         if (configError != null) {
+            log.fatal(configError);
             all(sink, rcpts, RecipientResult.Status.DEFERRED, "4.3.0", "unknown mail transport error");
             return;
         }
