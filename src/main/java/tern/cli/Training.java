@@ -76,6 +76,9 @@ public final class Training {
         byte[] message = "Subject: training\n\nbody\n".getBytes(StandardCharsets.US_ASCII);
         quietly(() -> Sendmail.run(new String[]{"-c", c, "-f", "a@training.test", "b@training.test"},
                 new ByteArrayInputStream(message)));
+        byte[] smtp = ("EHLO training.test\r\nMAIL FROM:<a@training.test>\r\nRCPT TO:<b@training.test>\r\nDATA\r\n"
+                + "Subject: training\r\n\r\nbody\r\n.\r\nQUIT\r\n").getBytes(StandardCharsets.US_ASCII);
+        quietly(() -> Sendmail.run(new String[]{"-c", c, "-bs"}, new ByteArrayInputStream(smtp)));
         quietly(() -> Postqueue.run(new String[]{"-c", c, "-p"}));
         quietly(() -> Postqueue.run(new String[]{"-c", c, "-j"}));
         quietly(() -> Mailq.run(new String[]{"-c", c}));

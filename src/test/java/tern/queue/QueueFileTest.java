@@ -86,6 +86,19 @@ class QueueFileTest {
     }
 
     @Test
+    void aLineGivenInPiecesCountsWholeForTheLongestLine() throws IOException {
+        QueueFileWriter w = started();
+        byte[] a = ".abc".getBytes(StandardCharsets.US_ASCII);
+        byte[] b = ".defg".getBytes(StandardCharsets.US_ASCII);
+        w.contentPart(a, 0, a.length);   // a line start: its dot is doubled
+        w.contentLine(b, 0, b.length);   // the same line goes on: no dot doubled
+        line(w, "hi");
+        Envelope e = w.commit(sync);
+        assertThat(e.longestLine()).isEqualTo("..abc.defg".length());
+        assertThat(QueueFile.read(queue.path(Queue.Dir.INCOMING, e.id())).envelope().longestLine()).isEqualTo(10);
+    }
+
+    @Test
     void largeContentIsWrittenInPieces() throws IOException {
         QueueFileWriter w = started();
         byte[] l = "0123456789".repeat(100).getBytes(StandardCharsets.US_ASCII);
