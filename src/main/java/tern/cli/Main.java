@@ -18,7 +18,18 @@ public final class Main {
             System.exit(1);
         }
         String command = argv[0];
-        String[] args = Arrays.copyOfRange(argv, 1, argv.length);
+        int status = run(command, Arrays.copyOfRange(argv, 1, argv.length));
+        System.out.flush();
+        if (status != 0) {
+            System.exit(status);
+        }
+        // Status 0: return normally. System.exit() would also start the JDK's logging framework
+        // (it logs Runtime.exit), which costs a CLI a noticeable part of its start-up time. So a
+        // command must not leave a non-daemon thread running when it returns.
+    }
+
+    /** run - one command by name; the exit status. Training calls it too, so that it is in the AOT cache. */
+    static int run(String command, String[] args) {
         int status;
         try {
             status = switch (command) {
@@ -43,13 +54,7 @@ public final class Main {
             System.err.println(command + ": panic: " + e);
             status = 1;
         }
-        System.out.flush();
-        if (status != 0) {
-            System.exit(status);
-        }
-        // Status 0: return normally. System.exit() would also start the JDK's logging framework
-        // (it logs Runtime.exit), which costs a CLI a noticeable part of its start-up time. So a
-        // command must not leave a non-daemon thread running when it returns.
+        return status;
     }
 
     /** notYet - the honest answer of a command a later version fills in. */

@@ -16,10 +16,10 @@ import java.util.Set;
  * <ul>
  * <li>postfix-3.7.txt - every built-in Postfix 3.7 parameter and its default, "name = default" as
  *     "postconf -d" prints it. Known names draw no "unused parameter" warning.</li>
- * <li>AREA.types - what Tern implements, one line per parameter: "name type" or
- *     "name type = default" (the latter for a default that differs or a Tern-only name).
- *     Types: string, bool, int, size, list, time:U (U is the unit of a bare number: s m h d w).
- *     Adding a parameter is one line in the area's file.</li>
+ * <li>implemented.types - what Tern implements, one line per parameter, in sections by area:
+ *     "name type" or "name type = default" (the latter for a default that differs or a Tern-only
+ *     name). Types: string, bool, int, size, list, time:U (U is the unit of a bare number:
+ *     s m h d w). Adding a parameter is one line in its area's section.</li>
  * <li>service-defined.txt - the names that exist per master.cf service, e.g.
  *     mailman_destination_recipient_limit for a pipe service called mailman
  *     ({@link #serviceDefined}).</li>
@@ -28,16 +28,18 @@ import java.util.Set;
  * Names that built-in defaults refer to without being built in (virtual_maps, fallback_relay)
  * are known too, with an empty default ({@link #defaultReferences}), as in Postfix.
  * A default of "@machine" is computed from the machine by {@link MachineDefaults}. Defaults are kept
- * unexpanded, exactly as "postconf -d" prints them. The files are read once per process.
+ * unexpanded, exactly as "postconf -d" prints them. The files are read once per process, at the
+ * start of every command: few files (each costs a read from the jar) and no work per line beyond
+ * what a valid line needs (postconf -h myhostname is timed against Postfix's).
  *
  * Failure: a malformed registry file is a bug in Tern, reported as IllegalStateException naming
  * the file and line; the unit tests load every file.
  */
 public final class ParameterRegistry {
-    /** The areas, one .types file each; a new area is a new file and a name here. */
-    private static final List<String> AREAS = List.of(
-            "global", "master", "log", "smtpd", "cleanup", "queue", "qmgr", "rewrite", "tables",
-            "local", "virtual", "smtp", "pipe", "bounce", "tls", "sasl", "dns", "tools");
+    private static final String FACTS = "postfix-3.7.txt";
+    private static final String TYPES = "implemented.types";
+    private static final String SERVICE_DEFINED = "service-defined.txt";
+    private static final String RAW = "raw.txt";
     private static final String DIR = "/tern/config/parameters/";
     static final String MACHINE = "@machine";
 
@@ -62,27 +64,18 @@ public final class ParameterRegistry {
     }
 
     private ParameterRegistry() {
-        List<String> names = new ArrayList<>();
-        names.add("postfix-3.7.txt");
-        names.add("service-defined.txt");
-        names.add("raw.txt");
-        for (String area : AREAS) {
-            names.add(area + ".types");
-        }
-        Map<String, byte[]> files = Resources.readAll(ParameterRegistry.class, DIR, names);
+        Map<String, byte[]> files = Resources.readAll(ParameterRegistry.class, DIR,
+                List.of(FACTS, TYPES, SERVICE_DEFINED, RAW));
         Map<String, Parameter> m = new HashMap<>(2048);
         List<String> problems = new ArrayList<>();
-        readKnown(m, lines(files, "postfix-3.7.txt"));
+        readKnown(m, lines(files, FACTS));
         this.postfixNames = Set.copyOf(m.keySet());
-        Map<String, String> typedIn = new HashMap<>();
-        for (String area : AREAS) {
-            readTypes(m, area + ".types", lines(files, area + ".types"), typedIn, problems);
-        }
+        readTypes(m, lines(files, TYPES), problems);
         this.byName = Collections.unmodifiableMap(m);
-        this.templates = readTemplates(lines(files, "service-defined.txt"));
+        this.templates = readTemplates(lines(files, SERVICE_DEFINED));
         this.problems = List.copyOf(problems);
         Set<String> r = new java.util.HashSet<>();
-        for (String line : lines(files, "raw.txt")) {
+        for (String line : lines(files, RAW)) {
             if (!line.isBlank() && !line.startsWith("#")) {
                 r.add(line.strip());
             }
@@ -154,7 +147,7 @@ public final class ParameterRegistry {
 
     /**
      * isPostfixBuiltin - whether Postfix 3.7 has this built-in name (postconf lists it). A name
-     * that only a .types file adds is a Tern extension or a legacy name (virtual_maps), which
+     * that only implemented.types adds is a Tern extension or a legacy name (virtual_maps), which
      * postconf lists only when main.cf sets it.
      */
     public boolean isPostfixBuiltin(String name) {
@@ -213,7 +206,7 @@ public final class ParameterRegistry {
             }
             int eq = line.indexOf(" =");
             if (eq <= 0) {
-                throw new IllegalStateException("parameters/postfix-3.7.txt, line " + lineNo + ": bad line: " + line);
+                throw new IllegalStateException(where(FACTS, lineNo) + "bad line: " + line);
             }
             String name = line.substring(0, eq);
             String def = line.length() > eq + 3 ? line.substring(eq + 3) : "";
@@ -221,15 +214,14 @@ public final class ParameterRegistry {
         }
     }
 
-    private static void readTypes(Map<String, Parameter> m, String file, List<String> lines,
-                                  Map<String, String> typedIn, List<String> problems) {
+    private static void readTypes(Map<String, Parameter> m, List<String> lines, List<String> problems) {
+        Map<String, Integer> typedOn = new HashMap<>();
         int lineNo = 0;
         for (String line : lines) {
             lineNo++;
             if (line.isBlank() || line.startsWith("#")) {
                 continue;
             }
-            String where = "parameters/" + file + ", line " + lineNo + ": ";
             String head = line;
             String def = null;
             int eq = line.indexOf('=');
@@ -237,27 +229,33 @@ public final class ParameterRegistry {
                 head = line.substring(0, eq).strip();
                 def = machine(line.substring(eq + 1).strip());
             }
-            String[] w = TextFile.words(head).toArray(new String[0]);
-            if (w.length != 2) {
-                throw new IllegalStateException(where + "bad line: " + line);
+            List<String> w = TextFile.words(head);
+            if (w.size() != 2) {
+                throw new IllegalStateException(where(TYPES, lineNo) + "bad line: " + line);
             }
-            String name = w[0];
+            String name = w.get(0);
             Parameter known = m.get(name);
             if (def == null) {
                 if (known == null) {
-                    throw new IllegalStateException(where + name + " is not a Postfix parameter: give it a default");
+                    throw new IllegalStateException(where(TYPES, lineNo) + name
+                            + " is not a Postfix parameter: give it a default");
                 }
                 def = known.defaultValue();
             }
-            ParameterType type = type(w[1], where);
-            char unit = type == ParameterType.TIME ? w[1].charAt(5) : 0;
-            Parameter p = new Parameter(name, type, def, unit, true);
-            String earlier = typedIn.put(name, file);
-            if (earlier != null && known != null && !known.equals(p)) {
-                problems.add(where + name + " is typed differently in " + earlier);
+            String t = w.get(1);
+            ParameterType type = type(t, TYPES, lineNo);
+            char unit = type == ParameterType.TIME ? t.charAt(5) : 0;
+            Integer earlier = typedOn.put(name, lineNo);
+            if (earlier != null) {
+                problems.add(where(TYPES, lineNo) + name + " is typed twice (also on line " + earlier + ")");
             }
-            m.put(name, p);
+            m.put(name, new Parameter(name, type, def, unit, true));
         }
+    }
+
+    /** where - the start of a message about a registry file's line (built only for a message). */
+    private static String where(String file, int lineNo) {
+        return "parameters/" + file + ", line " + lineNo + ": ";
     }
 
     private static List<ServiceTemplate> readTemplates(List<String> lines) {
@@ -268,20 +266,20 @@ public final class ParameterRegistry {
             if (line.isBlank() || line.startsWith("#")) {
                 continue;
             }
-            String where = "parameters/service-defined.txt, line " + lineNo + ": ";
             int eq = line.indexOf(" = ");
-            String[] w = eq < 0 ? new String[0] : TextFile.words(line.substring(0, eq)).toArray(new String[0]);
-            if (w.length != 3) {
-                throw new IllegalStateException(where + "bad line: " + line);
+            List<String> w = eq < 0 ? List.of() : TextFile.words(line.substring(0, eq));
+            if (w.size() != 3) {
+                throw new IllegalStateException(where(SERVICE_DEFINED, lineNo) + "bad line: " + line);
             }
-            ParameterType type = type(w[1], where);
-            char unit = type == ParameterType.TIME ? w[1].charAt(5) : 0;
-            out.add(new ServiceTemplate(w[0], type, unit, Set.of(w[2].split(",")), line.substring(eq + 3).strip()));
+            ParameterType type = type(w.get(1), SERVICE_DEFINED, lineNo);
+            char unit = type == ParameterType.TIME ? w.get(1).charAt(5) : 0;
+            out.add(new ServiceTemplate(w.get(0), type, unit, Set.of(w.get(2).split(",")),
+                    line.substring(eq + 3).strip()));
         }
         return List.copyOf(out);
     }
 
-    private static ParameterType type(String t, String where) {
+    private static ParameterType type(String t, String file, int lineNo) {
         if (t.startsWith("time:") && t.length() == 6 && "smhdw".indexOf(t.charAt(5)) >= 0) {
             return ParameterType.TIME;
         }
@@ -291,7 +289,7 @@ public final class ParameterRegistry {
             case "int" -> ParameterType.INTEGER;
             case "size" -> ParameterType.SIZE;
             case "list" -> ParameterType.LIST;
-            default -> throw new IllegalStateException(where + "bad type: " + t);
+            default -> throw new IllegalStateException(where(file, lineNo) + "bad type: " + t);
         };
     }
 
