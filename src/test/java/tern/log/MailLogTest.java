@@ -71,6 +71,47 @@ class MailLogTest {
     }
 
     @Test
+    void backgroundLogGathersABurstIntoFewWritesAndStillWritesPromptly() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
+        java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
+        java.io.OutputStream counting = new java.io.OutputStream() {
+            @Override
+            public synchronized void write(int b) {
+                sink.write(b);
+            }
+
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                writes.incrementAndGet();
+                sink.write(b, off, len);
+            }
+        };
+        MailLog log = MailLog.toStream("mx.example.test", new PrintStream(counting, false, StandardCharsets.UTF_8))
+                .background();
+        Logger l = log.logger("postfix", "smtpd");
+        // 200 lines, one every 0.1 ms or so, as a busy daemon logs: written in batches, not one by one
+        long until = System.nanoTime() + 5_000_000_000L;
+        for (int i = 0; i < 200 && System.nanoTime() < until; i++) {
+            l.info("line " + i);
+            java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+        }
+        // a lone line still reaches the file within moments, without close()
+        l.info("last");
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!sink.toString(StandardCharsets.UTF_8).endsWith("last\n") && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        String text;
+        synchronized (counting) {
+            text = sink.toString(StandardCharsets.UTF_8);
+        }
+        assertThat(text).endsWith("]: last\n");
+        assertThat(text.split("\n")).hasSize(201);
+        assertThat(writes.get()).isLessThan(100);
+        log.close();
+    }
+
+    @Test
     void maillogFileMustMatchAPrefix() throws Exception {
         Path file = tmp.resolve("maillog");
         assertThatThrownBy(() -> MailLog.open(config("maillog_file = " + file + "\n")))

@@ -10,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * Privileges - file work done as a given user, so that the kernel, not our checks alone, keeps a
@@ -58,6 +58,9 @@ public final class Privileges implements AutoCloseable {
     private final Native n;
     private final Path setpriv;
     private final ConcurrentLinkedDeque<Worker> idle = new ConcurrentLinkedDeque<>();
+    /** Tasks whose worker could not restore its ids, for the reporter to fail. */
+    private final LinkedBlockingQueue<Task<?>> broken = new LinkedBlockingQueue<>();
+    private volatile Thread reporter;
     private volatile boolean closed;
 
     private Privileges(int euid, int egid, Native n, Path setpriv) {
@@ -130,18 +133,10 @@ public final class Privileges implements AutoCloseable {
             w = new Worker();
         }
         Task<T> t = new Task<>(uid, gid, work);
+        reporter();
         w.inbox.add(t);
         try {
-            while (true) {
-                try {
-                    return t.result.get(200, TimeUnit.MILLISECONDS);
-                } catch (TimeoutException e) {
-                    if (t.broken) {
-                        throw new IOException("cannot restore the mail system's ids after delivering as user ID "
-                                + Integer.toUnsignedString(uid));
-                    }
-                }
-            }
+            return t.result.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while delivering as user ID " + uid);
@@ -182,6 +177,34 @@ public final class Privileges implements AutoCloseable {
                 "--regid=" + Integer.toUnsignedString(gid), "--clear-groups", "--"};
     }
 
+    /**
+     * reporter - starts, once, the platform thread that fails the tasks of broken workers. Started
+     * from a caller (whose ids are the daemon's), never from a worker.
+     */
+    private void reporter() {
+        if (reporter == null) {
+            startReporter();
+        }
+    }
+
+    private synchronized void startReporter() {
+        if (reporter != null) {
+            return;
+        }
+        reporter = Thread.ofPlatform().daemon().name("tern-delivery-as-user-reporter").start(() -> {
+            while (true) {
+                Task<?> t;
+                try {
+                    t = broken.take();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                t.result.completeExceptionally(new IOException("cannot restore the mail system's ids after delivering"
+                        + " as user ID " + Integer.toUnsignedString(t.uid)));
+            }
+        });
+    }
+
     @Override
     public void close() {
         closed = true;
@@ -196,7 +219,6 @@ public final class Privileges implements AutoCloseable {
         final int gid;
         final Work<T> work;
         final CompletableFuture<T> result = new CompletableFuture<>();
-        volatile boolean broken;
 
         Task(int uid, int gid, Work<T> work) {
             this.uid = uid;
@@ -208,6 +230,8 @@ public final class Privileges implements AutoCloseable {
     /** Worker - one platform thread that takes one task at a time and switches ids around it. */
     private final class Worker implements Runnable {
         final BlockingQueue<Task<?>> inbox = new ArrayBlockingQueue<>(1);
+        /** The thread's supplementary groups, read before its first task. */
+        private int[] groups;
 
         Worker() {
             Thread.ofPlatform().daemon().name("tern-delivery-as-user").start(this);
@@ -241,16 +265,19 @@ public final class Privileges implements AutoCloseable {
         }
 
         private <T> boolean runOne(Task<T> t) {
-            int[] groups;
-            try {
-                if (n.setfsuid(-1) != euid || n.setfsgid(-1) != egid) {
-                    t.result.completeExceptionally(new IOException("delivery thread has unexpected ids"));
+            if (groups == null) {
+                // The thread's own ids, checked and read once: each task ends by restoring and
+                // checking them, and a thread that cannot is never used again.
+                try {
+                    if (n.setfsuid(-1) != euid || n.setfsgid(-1) != egid) {
+                        t.result.completeExceptionally(new IOException("delivery thread has unexpected ids"));
+                        return false;
+                    }
+                    groups = n.getgroups();
+                } catch (RuntimeException e) {
+                    t.result.completeExceptionally(new IOException(e.getMessage(), e));
                     return false;
                 }
-                groups = n.getgroups();
-            } catch (RuntimeException e) {
-                t.result.completeExceptionally(new IOException(e.getMessage(), e));
-                return false;
             }
             // While the ids are switched, this thread must not wake or start other threads: a
             // thread started from here (a virtual thread scheduler's carrier, say) would inherit
@@ -282,8 +309,10 @@ public final class Privileges implements AutoCloseable {
                 }
             }
             if (!healthy) {
-                // Wake nobody from a thread whose ids are wrong: the caller polls this flag.
-                t.broken = true;
+                // Wake no virtual thread from a thread whose ids are wrong (its scheduler could start
+                // a carrier thread here, with these ids): the reporter, a platform thread with the
+                // daemon's ids, fails the task instead. Waking a platform thread starts nothing.
+                broken.add(t);
                 return false;
             }
             if (failure != null) {
