@@ -3,12 +3,11 @@ package tern.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.AccessDeniedException;
-import java.time.Instant;
 import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
-import java.util.Locale;
 
+import tern.master.ControlClient;
 import tern.queue.QueueId;
+import tern.showq.Showq;
 
 
 /**
@@ -17,8 +16,11 @@ import tern.queue.QueueId;
  * destination, -i ID one message). Output and exit status are Postfix 3.7's; see
  * src/test/resources/tern/cli/ for the formats as pinned against the real program.
  *
- * Listing reads the queue directly (Tern has no showq process), so it works while the daemon is
- * stopped; then it first warns, as Postfix does, that the mail system is down. Flushing needs the
+ * Listing (tern.showq.Showq) reads the queue directly when this user may, so that it works while
+ * the daemon is stopped; then it first warns, as Postfix does, that the mail system is down. Any
+ * other user gets the listing from the daemon (control request "showq"), as Postfix's postqueue
+ * gets it from the showq service, and with the daemon down only "Queue report unavailable - mail
+ * system is down". Flushing needs the
  * daemon: control requests "flush", "flush site SITE", "flush id ID" (see Master), answered by the
  * queue manager.
  *
@@ -28,7 +30,6 @@ public final class Postqueue {
     static final int EX_UNAVAILABLE = 69;
     private static final String USAGE =
             "usage: postqueue -f | postqueue -i queueid | postqueue -j | postqueue -p | postqueue -s site";
-    private static final DateTimeFormatter ARRIVAL = DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss", Locale.ROOT);
 
     private Postqueue() {
     }
@@ -90,29 +91,22 @@ public final class Postqueue {
         return EX_UNAVAILABLE;
     }
 
-    /** list - the queue in the mailq format or as JSON lines; also sendmail -bp and mailq. */
+    /**
+     * list - the queue in the mailq format or as JSON lines; also sendmail -bp and mailq. A user
+     * who may read the queue (root, the mail system's owner) reads it here, daemon or not; any
+     * other user asks the daemon, which answers with the same text, and finds nothing to list
+     * while the mail system is down.
+     */
     static int list(Tool t, boolean json, PrintStream out) {
+        if (!Showq.readable(t.queue)) {
+            return listByDaemon(t, json, out);
+        }
         if (!t.daemonRunning()) {
             t.warning("Mail system is down -- accessing queue directly (Connect to the Postfix showq service: "
                     + t.whyDown() + ")");
         }
-        long[] totals = new long[2];
-        StringBuilder b = new StringBuilder(256);
         try {
-            QueueListing.scan(t.queue, QueueListing.SHOWQ_ORDER, t, m -> {
-                b.setLength(0);
-                if (json) {
-                    json(m, b);
-                } else {
-                    if (totals[1] == 0) {
-                        b.append("-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n");
-                    }
-                    mailq(m, b);
-                }
-                totals[0] += m.size();
-                totals[1]++;
-                out.print(b);
-            });
+            Showq.report(t.queue, json, ZoneId.systemDefault(), t.log, out);
         } catch (AccessDeniedException e) {
             out.flush();
             return t.fatal(EX_UNAVAILABLE, "scan_dir_push: open directory " + t.queue.root().relativize(
@@ -121,91 +115,25 @@ public final class Postqueue {
             out.flush();
             return t.fatal(EX_UNAVAILABLE, "queue listing: " + e.getMessage());
         }
-        if (!json) {
-            if (totals[1] == 0) {
-                out.println("Mail queue is empty");
-            } else {
-                out.println("-- " + totals[0] / 1024 + " Kbytes in " + totals[1] + (totals[1] == 1 ? " Request." : " Requests."));
-            }
-        }
         out.flush();
         return 0;
     }
 
-    /** mailq - one message in the traditional listing format, with the empty line after it. */
-    static void mailq(QueueListing.Message m, StringBuilder b) {
-        String flags = switch (m.dir()) {
-            case ACTIVE -> "*";
-            case HOLD -> "!";
-            default -> "";
-        };
-        if (m.forcedExpire()) {
-            flags += "#";
+    /** listByDaemon - the listing from the daemon's showq request, in this user's time zone. */
+    private static int listByDaemon(Tool t, boolean json, PrintStream out) {
+        String end;
+        try {
+            end = ControlClient.showq(t.controlSocket(), (json ? "-j " : "-p ") + ZoneId.systemDefault().getId(), out);
+        } catch (IOException e) {
+            String why = e.getMessage() != null && !e.getMessage().isBlank() ? e.getMessage() : t.whyDown();
+            return t.fatal(EX_UNAVAILABLE, "Queue report unavailable - mail system is down (Connect to the Postfix showq service: "
+                    + why + ")");
         }
-        String when = Instant.ofEpochMilli(m.arrivalMillis()).atZone(ZoneId.systemDefault()).format(ARRIVAL);
-        b.append(String.format(Locale.ROOT, "%-11s %7d %s  %s%n", m.id() + flags, m.size(), when,
-                m.sender().isEmpty() ? "MAILER-DAEMON" : m.sender()));
-        String last = null;
-        for (QueueListing.Recipient r : m.recipients()) {
-            if (r.reason() != null && !r.reason().equals(last)) {
-                String shown = "(" + r.reason() + ")";
-                b.append(" ".repeat(Math.max(0, 78 - shown.length()))).append(shown).append('\n');
-                last = r.reason();
-            }
-            b.append(" ".repeat(41)).append(r.address()).append('\n');
+        out.flush();
+        if (!end.equals("ok")) {
+            return t.fatal(EX_UNAVAILABLE, end.replaceFirst("^error ?", ""));
         }
-        b.append('\n');
-    }
-
-    /** json - one message as Postfix 3.7's postqueue -j writes it, on one line. */
-    static void json(QueueListing.Message m, StringBuilder b) {
-        b.append("{\"queue_name\": ");
-        quote(b, m.dir().dirName());
-        b.append(", \"queue_id\": ");
-        quote(b, m.id());
-        b.append(", \"arrival_time\": ").append(m.arrivalMillis() / 1000);
-        b.append(", \"message_size\": ").append(m.size());
-        b.append(", \"forced_expire\": ").append(m.forcedExpire());
-        b.append(", \"sender\": ");
-        quote(b, m.sender().isEmpty() ? "MAILER-DAEMON" : m.sender());
-        b.append(", \"recipients\": [");
-        boolean first = true;
-        for (QueueListing.Recipient r : m.recipients()) {
-            b.append(first ? "" : ", ").append("{\"address\": ");
-            quote(b, r.address());
-            if (r.reason() != null && !r.reason().equals(QueueListing.UNAVAILABLE)) {
-                b.append(", \"delay_reason\": ");
-                quote(b, r.reason());
-            }
-            b.append('}');
-            first = false;
-        }
-        b.append("]}\n");
-    }
-
-    /** quote - a JSON string (RFC 8259): quotes, backslashes and control characters escaped, the rest as is. */
-    static void quote(StringBuilder b, String s) {
-        b.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                case '\b' -> b.append("\\b");
-                case '\f' -> b.append("\\f");
-                default -> {
-                    if (c < 0x20 || c == 0x7f) {
-                        b.append(String.format(Locale.ROOT, "\\u%04X", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        b.append('"');
+        return 0;
     }
 
     /** flush - ask the daemon for a flush; the daemon says whether it could. */

@@ -25,6 +25,7 @@ import tern.queue.IncompleteQueueFileException;
 import tern.queue.Queue;
 import tern.queue.QueueFile;
 import tern.queue.QueueId;
+import tern.showq.QueueListing;
 
 /**
  * Postsuper - postsuper(1), the superuser's queue operations: -d delete, -h hold, -H release,
@@ -428,7 +429,7 @@ public final class Postsuper {
     }
 
     /**
-     * purge - -p: remove files whose writer is gone: incomplete files (see {@link QueueListing#inProgress})
+     * purge - -p: remove files whose writer is gone: incomplete files (see {@link QueueListing#inProgress(java.nio.file.Path)})
      * unchanged for an hour, or of any age in the queues only the daemon writes while it is stopped.
      * Empty files in incoming are the daemon's prepared files: left to it while it runs, removed
      * without a word when it is stopped.

@@ -20,6 +20,7 @@ import tern.queue.Envelope;
 import tern.queue.QueueFile;
 import tern.queue.QueueId;
 import tern.queue.Recipient;
+import tern.showq.QueueListing;
 
 /**
  * Qshape - qshape(1): how the queue is distributed over recipient (or, with -s, sender) domains

@@ -3,6 +3,8 @@ package tern.master;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -45,6 +47,7 @@ import tern.smtpd.SmtpdContext;
 import tern.tables.MatchList;
 import tern.tables.TableException;
 import tern.rewrite.RecipientValidator;
+import tern.showq.Showq;
 import java.time.Duration;
 import tern.delivery.smtp.SmtpAgent;
 import tern.delivery.pipe.PipeAgent;
@@ -144,7 +147,7 @@ public final class Master {
                     mailLog.logger(syslogName, "error")), filePool);
             startServices(snapshot);
             startQueueManager(snapshot);
-            control = ControlServer.open(snapshot.controlSocket(), this::handle, log);
+            control = ControlServer.open(snapshot.controlSocket(), this::handle, this::showq, log);
         } catch (IOException | ConfigException e) {
             int rc = fatal(e.getMessage());
             shutdown();
@@ -495,6 +498,34 @@ public final class Master {
             default:
                 return "error not implemented yet: " + w[0];
         }
+    }
+
+    /**
+     * showq - the queue listing of a control request "showq [-p | -j] [ZONE]" (see ControlServer):
+     * postqueue -p's text, or -j's JSON lines, with arrival times in the client's time zone, as
+     * Postfix's postqueue shows them. Read-only, so any user may ask; damaged files are logged
+     * under postfix/showq, as Postfix's showq logs them.
+     */
+    private void showq(String args, Appendable out) throws IOException {
+        boolean json = false;
+        ZoneId zone = ZoneId.systemDefault();
+        for (String a : args.split("\\s+")) {
+            switch (a) {
+                case "" -> {
+                }
+                case "-p" -> json = false;
+                case "-j" -> json = true;
+                default -> {
+                    try {
+                        zone = ZoneId.of(a);
+                    } catch (DateTimeException e) {
+                        throw new IOException("bad time zone: " + a);
+                    }
+                }
+            }
+        }
+        Logger showqLog = mailLog.logger(snapshot.main().get("syslog_name"), "showq");
+        Showq.report(queue, json, zone, showqLog, out);
     }
 
     /**

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import tern.queue.Queue;
+import tern.showq.QueueListing;
 
 /**
  * The queue listings against real Postfix 3.7. src/test/resources/tern/cli/postfix/ holds what the

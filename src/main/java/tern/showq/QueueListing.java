@@ -1,4 +1,4 @@
-package tern.cli;
+package tern.showq;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
+import tern.log.Logger;
 import tern.queue.CorruptQueueFileException;
 import tern.queue.Envelope;
 import tern.queue.IncompleteQueueFileException;
@@ -22,7 +23,8 @@ import tern.queue.Queue;
 import tern.queue.QueueFile;
 
 /**
- * QueueListing - the queue as mailq, postqueue -j and qshape see it: each complete message with its
+ * QueueListing - the queue as mailq, postqueue -j (through {@link Showq}, in the command or in the
+ * daemon) and the other queue tools see it: each complete message with its
  * queue, arrival time, size, sender, forced-expiry mark and the recipients still to be delivered,
  * each with the reason of its last temporary failure.
  *
@@ -30,7 +32,8 @@ import tern.queue.QueueFile;
  * hold), ids sorted within a queue so that listings are repeatable (Postfix lists a queue in
  * directory order). Files still being written
  * (empty, or a size record of zeros) are passed over silently; other unreadable files are passed
- * over with a maillog warning (postsuper -s moves them to corrupt). Files vanish while we list
+ * over with a warning to the caller's log (the command's maillog lines, or the daemon's
+ * postfix/showq; postsuper -s moves such files to corrupt). Files vanish while we list
  * (delivered, moved): such a file is simply not listed, as with Postfix.
  *
  * Sizes are the content's length as stored, i.e. as it goes over SMTP with CRLF line ends (and
@@ -41,24 +44,24 @@ import tern.queue.QueueFile;
  * unavailable" when the message has any recorded failure. This holds in every queue: Postfix too
  * shows the reasons of the last attempt for a message that is back in "active", or on hold.
  */
-final class QueueListing {
+public final class QueueListing {
     /** The queues mailq walks, in the order Postfix 3.7's showq lists them. */
-    static final List<Queue.Dir> SHOWQ_ORDER = List.of(Queue.Dir.MAILDROP, Queue.Dir.ACTIVE, Queue.Dir.INCOMING,
+    public static final List<Queue.Dir> SHOWQ_ORDER = List.of(Queue.Dir.MAILDROP, Queue.Dir.ACTIVE, Queue.Dir.INCOMING,
             Queue.Dir.DEFERRED, Queue.Dir.HOLD);
     /** The reason shown for a recipient without a recorded failure, when others have one. */
-    static final String UNAVAILABLE = "reason unavailable";
+    public static final String UNAVAILABLE = "reason unavailable";
 
     /** Recipient - one pending recipient and its delay reason (null: none to show). */
-    record Recipient(String address, String reason) {
+    public record Recipient(String address, String reason) {
     }
 
     /** Message - one listed message. */
-    record Message(Queue.Dir dir, String id, long arrivalMillis, long size, String sender, boolean forcedExpire,
-                   List<Recipient> recipients) {
+    public record Message(Queue.Dir dir, String id, long arrivalMillis, long size, String sender, boolean forcedExpire,
+                          List<Recipient> recipients) {
     }
 
     /** Sink - receives each message as it is read. */
-    interface Sink {
+    public interface Sink {
         void message(Message m) throws IOException;
     }
 
@@ -69,7 +72,7 @@ final class QueueListing {
      * scan - every listable message of the given queues, in order. An unreadable queue directory is
      * an IOException (AccessDeniedException for a user who may not read the queue).
      */
-    static void scan(Queue queue, List<Queue.Dir> dirs, Tool tool, Sink sink) throws IOException {
+    public static void scan(Queue queue, List<Queue.Dir> dirs, Logger log, Sink sink) throws IOException {
         for (Queue.Dir d : dirs) {
             Path dir = queue.dir(d);
             if (!Files.isDirectory(dir)) {
@@ -81,7 +84,7 @@ final class QueueListing {
             List<String> ids = queue.list(d);
             Collections.sort(ids);
             for (String id : ids) {
-                Message m = read(queue, d, id, tool);
+                Message m = read(queue, d, id, log);
                 if (m != null) {
                     sink.message(m);
                 }
@@ -90,7 +93,7 @@ final class QueueListing {
     }
 
     /** read - one message, or null when it is gone, still being written, or unreadable. */
-    static Message read(Queue queue, Queue.Dir d, String id, Tool tool) {
+    public static Message read(Queue queue, Queue.Dir d, String id, Logger log) {
         Path p = queue.path(d, id);
         QueueFile qf;
         boolean expire;
@@ -103,13 +106,13 @@ final class QueueListing {
         } catch (NoSuchFileException | IncompleteQueueFileException e) {
             return null;
         } catch (CorruptQueueFileException e) {
-            if (tool != null) {
-                tool.log.warning(d.dirName() + "/" + id + ": " + problem(e));
+            if (log != null) {
+                log.warning(d.dirName() + "/" + id + ": " + problem(e));
             }
             return null;
         } catch (IOException e) {
-            if (tool != null) {
-                tool.log.warning(d.dirName() + "/" + id + ": " + e.getMessage());
+            if (log != null) {
+                log.warning(d.dirName() + "/" + id + ": " + e.getMessage());
             }
             return null;
         }
@@ -117,7 +120,7 @@ final class QueueListing {
     }
 
     /** of - the listing view of a parsed queue file found in directory d. */
-    static Message of(Queue.Dir d, QueueFile qf, boolean expire) {
+    public static Message of(Queue.Dir d, QueueFile qf, boolean expire) {
         Envelope e = qf.envelope();
         List<tern.queue.Recipient> pending = qf.pending();
         List<Recipient> out = new ArrayList<>(pending.size());
@@ -150,7 +153,7 @@ final class QueueListing {
      * inProgress - whether a queue file is still being written: nothing flushed yet, or its size
      * record not filled in. Such a file is nobody's business but its writer's.
      */
-    static boolean inProgress(FileChannel ch) throws IOException {
+    public static boolean inProgress(FileChannel ch) throws IOException {
         if (ch.size() == 0) {
             return true;
         }
@@ -176,7 +179,7 @@ final class QueueListing {
     }
 
     /** inProgress - {@link #inProgress(FileChannel)} for a path; false when it cannot be read. */
-    static boolean inProgress(Path p) {
+    public static boolean inProgress(Path p) {
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             return inProgress(ch);
         } catch (IOException e) {
@@ -189,12 +192,12 @@ final class QueueListing {
      * bit of the queue file's mode. The queue manager returns such a message to its sender at its
      * next delivery attempt.
      */
-    static boolean forcedExpire(Path p) throws IOException {
+    public static boolean forcedExpire(Path p) throws IOException {
         return Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS).contains(PosixFilePermission.GROUP_EXECUTE);
     }
 
     /** problem - a damaged file's problem without the path the exception message starts with. */
-    static String problem(IOException e) {
+    public static String problem(IOException e) {
         String m = e.getMessage();
         int i = m.indexOf(": ");
         return i >= 0 ? m.substring(i + 2) : m;
