@@ -21,8 +21,9 @@ import tern.queue.QueueId;
  * into a queue file in "incoming", and tells the queue manager. It rewrites envelope addresses
  * (through {@link AddressMapping}), drops duplicate recipients, adds the Received: header, removes
  * the headers named in message_drop_headers, and adds Message-Id:, Date: and From: when they are
- * missing and the message is local (or always_add_missing_headers = yes), as Postfix's cleanup
- * does. The work on one message is in {@link CleanupSession}.
+ * missing and the message is local (or always_add_missing_headers = yes), and rewrites the
+ * addresses in sender and recipient headers of local mail (or, with remote_header_rewrite_domain,
+ * of all mail: {@link HeaderRewriter}), as Postfix's cleanup does. The work on one message is in {@link CleanupSession}.
  *
  * One instance per configuration snapshot; thread-safe (sessions share nothing but the queue id
  * source and the directory syncer).
@@ -31,7 +32,7 @@ public final class Cleanup implements CleanupService {
     /** Settings - the main.cf values cleanup uses, read once per snapshot. */
     record Settings(String myhostname, String mailName, long messageSizeLimit, int headerSizeLimit, int hopcountLimit,
                     Set<String> dropHeaders, boolean alwaysAddMissing, int duplicateFilterLimit,
-                    boolean enableOriginalRecipient) {
+                    boolean enableOriginalRecipient, String remoteHeaderDomain) {
         static Settings of(Config c) {
             Set<String> drop = new java.util.HashSet<>();
             for (String h : c.list("message_drop_headers")) {
@@ -40,7 +41,8 @@ public final class Cleanup implements CleanupService {
             return new Settings(c.get("myhostname"), c.get("mail_name"), c.integer("message_size_limit"),
                     (int) Math.min(Integer.MAX_VALUE, Math.max(1024, c.integer("header_size_limit"))),
                     (int) c.integer("hopcount_limit"), Set.copyOf(drop), c.bool("always_add_missing_headers"),
-                    (int) c.integer("duplicate_filter_limit"), c.bool("enable_original_recipient"));
+                    (int) c.integer("duplicate_filter_limit"), c.bool("enable_original_recipient"),
+                    c.get("remote_header_rewrite_domain").strip());
         }
     }
 
@@ -63,7 +65,7 @@ public final class Cleanup implements CleanupService {
      * @param log          "postfix/cleanup[pid]" lines
      * @param mapping      envelope address rewriting
      * @param localClient  whether a message from this origin counts as local for adding missing
-     *                     headers (local_header_rewrite_clients)
+     *                     headers and rewriting addresses in headers (local_header_rewrite_clients)
      * @param queued       told of each message once it is durable in incoming (the queue manager)
      */
     public Cleanup(Config config, Queue queue, QueueId ids, FilePool pool, DirSync incomingSync, Logger log,
@@ -82,8 +84,12 @@ public final class Cleanup implements CleanupService {
     @Override
     public CleanupStream begin(Origin origin) throws IOException {
         QueueFileWriter w = QueueFileWriter.create(pool, queue, Queue.Dir.INCOMING, ids);
-        boolean addMissing = settings.alwaysAddMissing() || localClient.test(origin);
-        return new CleanupSession(settings, w, origin, mapping, log, addMissing, queued, incomingSync);
+        boolean local = localClient.test(origin);
+        // headers are rewritten for local clients, for others only in remote_header_rewrite_domain
+        HeaderRewriter headers = local ? new HeaderRewriter(mapping, false)
+                : !settings.remoteHeaderDomain().isEmpty() ? new HeaderRewriter(mapping, true) : null;
+        return new CleanupSession(settings, w, origin, mapping, log, settings.alwaysAddMissing() || local, headers,
+                queued, incomingSync);
     }
 
     /** mappingOf - an AddressMapping that only puts addresses in canonical form (no tables). */
@@ -97,6 +103,11 @@ public final class Cleanup implements CleanupService {
             @Override
             public List<String> recipients(String address) {
                 return List.of(canonical.apply(address));
+            }
+
+            @Override
+            public String headerAddress(String address, boolean sender, boolean remote) {
+                return remote ? address : canonical.apply(address);
             }
         };
     }

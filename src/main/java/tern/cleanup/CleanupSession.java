@@ -40,6 +40,7 @@ final class CleanupSession implements CleanupStream {
     private final AddressMapping mapping;
     private final Logger log;
     private final boolean addMissing;
+    private final HeaderRewriter rewriter;
     private final Consumer<Envelope> queued;
     private final DirSync sync;
 
@@ -75,13 +76,15 @@ final class CleanupSession implements CleanupStream {
     private long arrivalMillis;
 
     CleanupSession(Cleanup.Settings settings, QueueFileWriter w, Origin origin, AddressMapping mapping, Logger log,
-                   boolean addMissing, Consumer<Envelope> queued, DirSync sync) throws IOException {
+                   boolean addMissing, HeaderRewriter rewriter, Consumer<Envelope> queued, DirSync sync)
+            throws IOException {
         this.settings = settings;
         this.w = w;
         this.origin = origin;
         this.mapping = mapping;
         this.log = log;
         this.addMissing = addMissing;
+        this.rewriter = rewriter;
         this.queued = queued;
         this.sync = sync;
     }
@@ -320,10 +323,21 @@ final class CleanupSession implements CleanupStream {
             }
         }
         if (!drop) {
+            byte[] out = header;
+            int used = headerUsed;
+            // a header cut at header_size_limit is not parsed: its last address may be cut too
+            int kind = rewriter == null || headerTruncated ? HeaderRewriter.NONE : HeaderRewriter.kind(name);
+            if (kind != HeaderRewriter.NONE) {
+                byte[] rewritten = rewriter.rewrite(header, nameLen, headerUsed, kind == HeaderRewriter.SENDER);
+                if (rewritten != null) {
+                    out = rewritten;
+                    used = rewritten.length;
+                }
+            }
             int start = 0;
-            for (int i = 0; i <= headerUsed; i++) {
-                if (i == headerUsed || header[i] == '\n') {
-                    w.contentLine(header, start, i - start);
+            for (int i = 0; i <= used; i++) {
+                if (i == used || out[i] == '\n') {
+                    w.contentLine(out, start, i - start);
                     start = i + 1;
                 }
             }

@@ -22,9 +22,11 @@ import tern.tables.TableOpener;
 /**
  * LocalHeaderClients - Postfix's local_header_rewrite_clients: which messages cleanup treats as
  * local mail, whose missing Message-Id:, Date: and From: headers it adds (with
- * always_add_missing_headers = no). Local submission (sendmail, pickup) always is; mail that the
- * mail system makes itself (local(8) forwarding) never is, as in Postfix; an SMTP client is when
- * one of the list's items matches it:
+ * always_add_missing_headers = no) and whose header addresses it rewrites in the local context
+ * ({@link HeaderRewriter}). Local submission (sendmail, pickup) always is; mail that the mail
+ * system makes itself (local(8) forwarding) never is (Postfix's forwarding carries the original
+ * message's context instead, which Tern does not record); an SMTP client is when one of the list's
+ * items matches it:
  * <ul>
  * <li>permit_inet_interfaces (the default): the client address is one of $inet_interfaces
  *     (every interface address for "all", 127.0.0.1 and ::1 for "loopback-only");</li>
@@ -37,7 +39,8 @@ import tern.tables.TableOpener;
  * </ul>
  * A word that is none of these draws Postfix's "parameter local_header_rewrite_clients: invalid
  * request: WORD" each time it is met, and matches nothing. A table that cannot answer is a warning
- * and no match (the message is then treated as remote, which only means headers are not added).
+ * and no match (the message is then treated as remote: headers are not added, nor rewritten
+ * unless remote_header_rewrite_domain is set).
  *
  * Built once per configuration snapshot (host names in inet_interfaces are resolved then);
  * thread-safe.

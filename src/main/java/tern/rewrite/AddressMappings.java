@@ -28,9 +28,12 @@ import tern.tables.TableException;
  * in that domain; an address extension dropped to find an entry is put back into the result when
  * propagate_unmatched_extensions lists "canonical" (or "virtual", for virtual aliases).
  *
- * Only envelope addresses are rewritten here; message headers are cleanup's business and are left
- * as they are. receive_override_options=no_address_mappings turns all of this off but the
- * standard form.
+ * Addresses that cleanup finds in message headers come through {@link #headerAddress}: steps 1-3
+ * for the classes header_sender and header_recipient, as Postfix's cleanup_rewrite_sender and
+ * cleanup_rewrite_recip do; the standard form there is that of the local context, or of the remote
+ * one (remote_header_rewrite_domain in place of $myorigin and $mydomain). Cleanup decides which
+ * headers and which messages. receive_override_options=no_address_mappings turns all of this off
+ * but the standard form.
  *
  * Failure: a table that cannot answer, or a mapping that nests too deep or grows too large, throws
  * IOException; cleanup then refuses the message with a temporary error, as Postfix's cleanup does
@@ -40,6 +43,7 @@ public final class AddressMappings implements AddressMapping {
     private static final int MAP11_ROUNDS = 10;
 
     private final CanonicalForm canonical;
+    private final CanonicalForm remoteCanonical;
     private final LocalDomains local;
     private final AddressMaps senderCanonical;
     private final AddressMaps recipientCanonical;
@@ -55,12 +59,13 @@ public final class AddressMappings implements AddressMapping {
     private final boolean noAddressMappings;
     private final Logger log;
 
-    AddressMappings(CanonicalForm canonical, LocalDomains local, AddressMaps senderCanonical,
+    AddressMappings(CanonicalForm canonical, CanonicalForm remoteCanonical, LocalDomains local, AddressMaps senderCanonical,
                     AddressMaps recipientCanonical, AddressMaps canonicalMaps, Set<String> canonicalClasses,
                     Set<String> senderCanonicalClasses, Set<String> recipientCanonicalClasses, Masquerade masquerade,
                     Set<String> masqueradeClasses, VirtualAlias virtual, boolean propagateCanonical, String delimiters,
                     boolean noAddressMappings, Logger log) {
         this.canonical = canonical;
+        this.remoteCanonical = remoteCanonical;
         this.local = local;
         this.senderCanonical = senderCanonical;
         this.recipientCanonical = recipientCanonical;
@@ -125,6 +130,29 @@ public final class AddressMappings implements AddressMapping {
             log.warning(e.getMessage());
             throw new IOException(e.getMessage(), e);
         }
+    }
+
+    @Override
+    public String headerAddress(String address, boolean sender, boolean remote) throws IOException {
+        String a = (remote ? remoteCanonical : canonical).rewrite(address);
+        if (noAddressMappings || a.isEmpty()) {
+            return a;
+        }
+        String headerClass = sender ? "header_sender" : "header_recipient";
+        try {
+            if ((sender ? senderCanonicalClasses : recipientCanonicalClasses).contains(headerClass)) {
+                a = map11(sender ? senderCanonical : recipientCanonical, a);
+            }
+            if (canonicalClasses.contains(headerClass)) {
+                a = map11(canonicalMaps, a);
+            }
+        } catch (TableException e) {
+            throw failure(e);
+        }
+        if (masqueradeClasses.contains(headerClass)) {
+            a = masquerade.apply(a);
+        }
+        return a;
     }
 
     private IOException failure(TableException e) {

@@ -43,6 +43,17 @@ public final class CanonicalForm {
                 c.bool("allow_percent_hack"));
     }
 
+    /**
+     * remote - the rewriting of the remote context (headers of mail from other clients):
+     * remote_header_rewrite_domain stands for both $myorigin and $mydomain, as in trivial-rewrite.
+     * Cleanup does not use it when that parameter is empty.
+     */
+    public static CanonicalForm remote(Config c) {
+        String domain = c.get("remote_header_rewrite_domain");
+        return new CanonicalForm(domain, domain, c.bool("append_at_myorigin"), c.bool("append_dot_mydomain"),
+                c.bool("swap_bangpath"), c.bool("allow_percent_hack"));
+    }
+
     public boolean percentHack() {
         return percentHack;
     }

@@ -104,7 +104,7 @@ public final class TrivialRewrite implements Resolver {
                 propagate.contains("virtual"), (int) c.integer("virtual_alias_recursion_limit"),
                 (int) c.integer("virtual_alias_expansion_limit"), (int) c.integer("virtual_alias_address_length_limit"));
         Set<String> overrides = lowerSet(c.list("receive_override_options"));
-        this.mappings = new AddressMappings(canonical, local, senderCanonical, recipientCanonicalMaps, canonicalMaps,
+        this.mappings = new AddressMappings(canonical, CanonicalForm.remote(c), local, senderCanonical, recipientCanonicalMaps, canonicalMaps,
                 lowerSet(c.list("canonical_classes")), lowerSet(c.list("sender_canonical_classes")),
                 lowerSet(c.list("recipient_canonical_classes")),
                 new Masquerade(c.list("masquerade_domains"), lowerSet(c.list("masquerade_exceptions"))),
