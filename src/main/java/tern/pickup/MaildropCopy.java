@@ -41,29 +41,6 @@ final class MaildropCopy {
         this.lineLimit = lineLimit;
     }
 
-    /** inProgress - the file is still being written: nothing in it yet, or a size record of zeros. */
-    static boolean inProgress(FileChannel ch) throws IOException {
-        if (ch.size() == 0) {
-            return true;
-        }
-        ByteBuffer b = ByteBuffer.allocate(15);
-        while (b.hasRemaining() && ch.read(b, b.position()) > 0) {
-            // read the size record's first field
-        }
-        if (b.hasRemaining()) {
-            return false;
-        }
-        byte[] a = b.array();
-        if (a[0] != 'C' || a[1] != ' ') {
-            return false;
-        }
-        for (int i = 2; i < 15; i++) {
-            if (a[i] != '0') {
-                return false;
-            }
-        }
-        return true;
-    }
 
     /** copy - the message into the queue; returns the new queue id. */
     String copy(QueueFile qf, FileChannel ch, int uid, boolean requeued) throws IOException {

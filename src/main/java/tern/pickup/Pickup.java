@@ -156,7 +156,7 @@ public final class Pickup implements AutoCloseable {
                 return aside(id, where + ": file has " + links + " links");
             }
             try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-                if (MaildropCopy.inProgress(ch)) {
+                if (QueueFile.inProgress(ch)) {
                     long age = System.currentTimeMillis() - a.lastModifiedTime().toMillis();
                     return age > ABANDONED_MILLIS && aside(id, where + ": incomplete file, unchanged for "
                             + age / 60_000 + " minutes");

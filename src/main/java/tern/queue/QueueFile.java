@@ -267,6 +267,34 @@ public final class QueueFile {
                 envelope.contentOffset() + envelope.contentLength() + 2);
     }
 
+    /**
+     * inProgress - whether a queue file is still being written: nothing flushed yet, or its size
+     * record still all zeros (see the format above). Such a file is nobody's business but its
+     * writer's: listings, pickup and postsuper pass it by.
+     */
+    public static boolean inProgress(FileChannel ch) throws IOException {
+        if (ch.size() == 0) {
+            return true;
+        }
+        ByteBuffer b = ByteBuffer.allocate(15);
+        while (b.hasRemaining() && ch.read(b, b.position()) > 0) {
+            // the size record's first field
+        }
+        if (b.hasRemaining()) {
+            return false; // too short to be anything: corrupt, not in progress
+        }
+        byte[] a = b.array();
+        if (a[0] != 'C' || a[1] != ' ') {
+            return false;
+        }
+        for (int i = 2; i < 15; i++) {
+            if (a[i] != '0') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** isPlaceholder - an empty file: prepared by a FilePool, not (yet) a message. */
     public static boolean isPlaceholder(Path path) {
         try {

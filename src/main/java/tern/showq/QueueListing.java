@@ -1,7 +1,6 @@
 package tern.showq;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -149,33 +148,9 @@ public final class QueueListing {
         return new Message(d, e.id(), e.arrivalMillis(), e.contentLength(), e.sender(), expire, out);
     }
 
-    /**
-     * inProgress - whether a queue file is still being written: nothing flushed yet, or its size
-     * record not filled in. Such a file is nobody's business but its writer's.
-     */
+    /** inProgress - see {@link QueueFile#inProgress}. */
     public static boolean inProgress(FileChannel ch) throws IOException {
-        if (ch.size() == 0) {
-            return true;
-        }
-        ByteBuffer b = ByteBuffer.allocate(16);
-        while (b.hasRemaining()) {
-            if (ch.read(b, b.position()) < 0) {
-                break;
-            }
-        }
-        if (b.position() < 16) {
-            return false; // too short to be anything: corrupt, not in progress
-        }
-        byte[] a = b.array();
-        if (a[0] != 'C' || a[1] != ' ') {
-            return false;
-        }
-        for (int i = 2; i < 15; i++) {
-            if (a[i] != '0') {
-                return false;
-            }
-        }
-        return true;
+        return QueueFile.inProgress(ch);
     }
 
     /** inProgress - {@link #inProgress(FileChannel)} for a path; false when it cannot be read. */
