@@ -54,6 +54,8 @@ final class ActiveMessage {
     private final Path path;
     private final long activeMillis;
     private final boolean forced;
+    /** postsuper -e/-f marked it: return it to the sender instead of delivering (see forceExpire). */
+    private final boolean forceExpired;
     private final ReentrantLock lock = new ReentrantLock();
     private FileChannel status;
     private int outstanding;
@@ -65,7 +67,7 @@ final class ActiveMessage {
     private final Set<Integer> finishedNow = new HashSet<>();
 
     ActiveMessage(QueueManager qmgr, Routing routing, Map<String, Limiter> limiters, QueueFile file, long activeMillis,
-                  boolean forced) {
+                  boolean forced, boolean forceExpired) {
         this.qmgr = qmgr;
         this.routing = routing;
         this.limiters = limiters;
@@ -73,6 +75,7 @@ final class ActiveMessage {
         this.path = file.path();
         this.activeMillis = activeMillis;
         this.forced = forced;
+        this.forceExpired = forceExpired;
     }
 
     String id() {
@@ -107,6 +110,10 @@ final class ActiveMessage {
             status = StatusRecords.openAppend(path);
         } catch (IOException e) {
             qmgr.log().warning(id() + ": cannot open queue file for update: " + e.getMessage());
+        }
+        if (forceExpired) {
+            forceExpire();
+            return;
         }
         Map<String, List<Recipient>> groups = new LinkedHashMap<>();
         Map<String, Resolution> groupTarget = new HashMap<>();
@@ -173,6 +180,32 @@ final class ActiveMessage {
         }
         for (Job j : jobs) {
             Thread.ofVirtual().name("delivery-" + j.transport.name() + "-" + id()).start(() -> run(j));
+        }
+    }
+
+    /**
+     * forceExpire - postsuper -e/-f: no delivery attempt; every pending recipient is returned to the
+     * sender, with the reason of its last deferral, else "message is administratively expired"
+     * (Postfix 3.7's words and log line).
+     */
+    private void forceExpire() {
+        qmgr.log().info(id() + ": from=<" + file.envelope().sender() + ">, status=force-expired, returned to sender");
+        List<Report> reasons = new ArrayList<>();
+        for (Recipient r : file.pending()) {
+            QueueFile.Attempt last = file.lastFailure().get(r.index());
+            reasons.add(last != null ? new Report(r, last.dsn(), "none", last.text())
+                    : new Report(r, "4.7.0", "none", "message is administratively expired"));
+        }
+        try {
+            routing.bounce().failed(file, reasons);
+            for (Report r : reasons) {
+                writeFinished(r.recipient().index(), r.dsn(), "expired", r.text());
+            }
+            remove();
+        } catch (IOException | RuntimeException e) {
+            qmgr.log().warning(id() + ": cannot queue the non-delivery notification: " + e.getMessage()
+                    + "; will try again later");
+            defer(System.currentTimeMillis(), routing.settings().minimalBackoff());
         }
     }
 

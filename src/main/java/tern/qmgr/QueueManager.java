@@ -500,7 +500,17 @@ public final class QueueManager implements AutoCloseable {
             }
             return;
         }
-        ActiveMessage m = new ActiveMessage(this, r, l, q, now, c.forced());
+        // postsuper -e/-f's mark: looked at only for a message read back from disk (one that
+        // cleanup just committed cannot carry it yet).
+        boolean expired = false;
+        if (c.fresh() == null) {
+            try {
+                expired = QueueFile.forcedExpire(p);
+            } catch (IOException e) {
+                expired = false; // unreadable mode: deliver as usual; reading the file itself worked
+            }
+        }
+        ActiveMessage m = new ActiveMessage(this, r, l, q, now, c.forced(), expired);
         active.put(id, m);
         log().info(id + ": from=<" + q.envelope().sender() + ">, size=" + q.envelope().contentLength() + ", nrcpt="
                 + q.pending().size() + " (queue active)");

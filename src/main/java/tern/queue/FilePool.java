@@ -144,6 +144,10 @@ public final class FilePool implements AutoCloseable {
         }
     }
 
+    /** The mode of a recycled file: a queue file's (rw-------), without any mark a tool set. */
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> PLAIN_MODE = java.util.EnumSet.of(
+            java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+
     /** How many recycled files wait for one directory fsync before they are handed out. */
     private static final int RECYCLE_BATCH = 32;
 
@@ -155,6 +159,15 @@ public final class FilePool implements AutoCloseable {
         List<String> made = new ArrayList<>();
         for (String id; (id = unsynced.poll()) != null; ) {
             unsyncedCount.decrementAndGet();
+            // A finished message's mode may carry postsuper -e's mark (group execute): a new
+            // message in this file must not inherit it. Here, on the pool's own thread, rather
+            // than in discard(), which runs on the delivery path.
+            try {
+                Files.setPosixFilePermissions(queue.path(dir, id), PLAIN_MODE);
+            } catch (IOException e) {
+                Files.deleteIfExists(queue.path(dir, id));
+                continue;
+            }
             made.add(id);
         }
         while (count.get() + made.size() < size && !closed) {

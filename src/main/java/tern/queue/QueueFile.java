@@ -295,6 +295,16 @@ public final class QueueFile {
         return true;
     }
 
+    /**
+     * forcedExpire - whether postsuper -e/-f marked the message: as in Postfix, the group execute
+     * bit of the queue file's mode. The queue manager returns such a message to its sender at its
+     * next delivery attempt instead of attempting delivery.
+     */
+    public static boolean forcedExpire(Path p) throws IOException {
+        return java.nio.file.Files.getPosixFilePermissions(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                .contains(java.nio.file.attribute.PosixFilePermission.GROUP_EXECUTE);
+    }
+
     /** isPlaceholder - an empty file: prepared by a FilePool, not (yet) a message. */
     public static boolean isPlaceholder(Path path) {
         try {

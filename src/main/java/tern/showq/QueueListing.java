@@ -162,13 +162,9 @@ public final class QueueListing {
         }
     }
 
-    /**
-     * forcedExpire - whether postsuper -e/-f marked the message: as in Postfix, the group execute
-     * bit of the queue file's mode. The queue manager returns such a message to its sender at its
-     * next delivery attempt.
-     */
+    /** forcedExpire - see {@link QueueFile#forcedExpire}. */
     public static boolean forcedExpire(Path p) throws IOException {
-        return Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS).contains(PosixFilePermission.GROUP_EXECUTE);
+        return QueueFile.forcedExpire(p);
     }
 
     /** problem - a damaged file's problem without the path the exception message starts with. */

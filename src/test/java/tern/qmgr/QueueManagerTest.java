@@ -386,6 +386,34 @@ class QueueManagerTest {
     }
 
     @Test
+    void aForceExpiredMessageIsReturnedWithoutAnotherAttempt() throws Exception {
+        try (Harness h = new Harness(tmp, "minimal_backoff_time = 1h", "maximal_backoff_time = 2h",
+                "queue_run_delay = 1h")) {
+            h.qmgr.start();
+            String id = h.submit("sender@example.org", "defer@test.test");
+            h.awaitLog(id + ": to=<defer@test.test>", 5000);
+            h.awaitIdle(5000);
+            assertThat(h.queue.find(id)).isEqualTo(Queue.Dir.DEFERRED);
+            // what postsuper -e does: the group execute bit
+            Path p = h.queue.path(Queue.Dir.DEFERRED, id);
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> mode = Files.getPosixFilePermissions(p);
+            mode.add(java.nio.file.attribute.PosixFilePermission.GROUP_EXECUTE);
+            Files.setPosixFilePermissions(p, mode);
+            assertThat(QueueFile.forcedExpire(p)).isTrue();
+            h.qmgr.flush();
+            h.awaitLog(id + ": from=<sender@example.org>, status=force-expired, returned to sender", 5000);
+            h.awaitLog(id + ": removed", 5000);
+            h.awaitLog(id + ": sender non-delivery notification: ", 5000);
+            h.awaitIdle(5000);
+            assertThat(h.attempts.get("defer@test.test")).isEqualTo(1); // never tried again
+            ParsedDsn d = ParsedDsn.parse(h.capturedFor("sender@example.org").get(0));
+            assertThat(d.perRecipient()).singleElement().satisfies(r -> assertThat(r)
+                    .containsEntry("Final-Recipient", "rfc822; defer@test.test").containsEntry("Action", "failed")
+                    .containsEntry("Status", "4.4.1"));
+        }
+    }
+
+    @Test
     void deferTransportsWaitForAFlush() throws Exception {
         try (Harness h = new Harness(tmp, "defer_transports = test", "queue_run_delay = 1h")) {
             h.qmgr.start();

@@ -197,6 +197,49 @@ class QueueFileTest {
     }
 
     @Test
+    void aRecycledFileLosesPostsupersExpiryMarkBeforeItIsHandedOut() throws Exception {
+        try (FilePool pool = new FilePool(queue, Queue.Dir.INCOMING, ids, sync, null, 4)) {
+            Envelope e = committed(pool);
+            Path done = queue.path(Queue.Dir.INCOMING, e.id());
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> mode = Files.getPosixFilePermissions(done);
+            mode.add(java.nio.file.attribute.PosixFilePermission.GROUP_EXECUTE); // postsuper -e
+            Files.setPosixFilePermissions(done, mode);
+            Object inode = Files.getAttribute(done, "unix:ino");
+            pool.discard(done);
+            for (int i = 0; i < 3; i++) {
+                committed(pool); // the pool runs low and refills, the recycled file first
+            }
+            Path recycled = null;
+            long deadline = System.currentTimeMillis() + 5000;
+            while (System.currentTimeMillis() < deadline) {
+                recycled = null;
+                for (String id : queue.list(Queue.Dir.INCOMING)) {
+                    Path p = queue.path(Queue.Dir.INCOMING, id);
+                    if (Files.getAttribute(p, "unix:ino").equals(inode)) {
+                        recycled = p;
+                    }
+                }
+                if (recycled != null && !QueueFile.forcedExpire(recycled)) {
+                    break;
+                }
+                Thread.sleep(20);
+            }
+            assertThat(recycled).isNotNull();
+            assertThat(QueueFile.forcedExpire(recycled)).isFalse();
+        }
+    }
+
+    private Envelope committed(FilePool pool) throws IOException {
+        QueueFileWriter w = QueueFileWriter.create(pool, queue, Queue.Dir.INCOMING, ids);
+        w.arrival(1);
+        w.sender("");
+        w.recipient("a@b", "", "", 0);
+        w.beginContent();
+        w.contentLine("x");
+        return w.commit(sync);
+    }
+
+    @Test
     void idsAreUniqueAndValid() {
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (int i = 0; i < 10000; i++) {
