@@ -155,13 +155,7 @@ class QueueFileTest {
             assertThat(QueueFile.isPlaceholder(queue.path(Queue.Dir.INCOMING, placeholder))).isTrue();
             assertThatThrownBy(() -> QueueFile.read(queue.path(Queue.Dir.INCOMING, placeholder)))
                     .isInstanceOf(IncompleteQueueFileException.class);
-            QueueFileWriter w = QueueFileWriter.create(pool, queue, Queue.Dir.INCOMING, ids);
-            w.arrival(1);
-            w.sender("");
-            w.recipient("a@b", "", "", 0);
-            w.beginContent();
-            w.contentLine("x");
-            Envelope e = w.commit(sync);
+            Envelope e = committed(pool);
             assertThat(QueueFile.read(queue.path(Queue.Dir.INCOMING, e.id())).envelope()).isEqualTo(e);
         }
         // a new pool (a restart) removes the empty files an earlier one left
