@@ -527,7 +527,7 @@ public final class Postconf {
      * by four spaces.
      */
     static String line(String name, String value, boolean fold) {
-        List<String> words = words(value);
+        List<String> words = Config.words(value);
         StringBuilder b = new StringBuilder();
         if (name != null) {
             b.append(name).append(" =");
@@ -548,30 +548,6 @@ public final class Postconf {
             }
         }
         return b.toString();
-    }
-
-    static List<String> words(String s) {
-        List<String> out = new ArrayList<>();
-        int i = 0;
-        int n = s.length();
-        while (i < n) {
-            while (i < n && isSpace(s.charAt(i))) {
-                i++;
-            }
-            int j = i;
-            while (j < n && !isSpace(s.charAt(j))) {
-                j++;
-            }
-            if (j > i) {
-                out.add(s.substring(i, j));
-            }
-            i = j;
-        }
-        return out;
-    }
-
-    static boolean isSpace(char c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\u000B';
     }
 
     // ---------------------------------------------------------------- main.cf edits
@@ -596,7 +572,7 @@ public final class Postconf {
                 request.put(nv[0], nv[1]);
             } else {
                 String name = arg.strip();
-                if (name.isEmpty() || words(arg).size() != 1) {
+                if (name.isEmpty() || Config.words(arg).size() != 1) {
                     throw new Fatal("-X or -# requires non-blank parameter names");
                 }
                 request.put(name, "");

@@ -252,7 +252,7 @@ final class PostconfMaster {
     private static Service parseNewEntry(String path, String text, String op) throws Postconf.Fatal {
         List<String> problems = new ArrayList<>();
         try {
-            List<String> words = Postconf.words(text);
+            List<String> words = Config.words(text);
             if (words.size() < 8) {
                 throw new Postconf.Fatal("bad field count: \"" + op + "\"");
             }
@@ -284,7 +284,7 @@ final class PostconfMaster {
                     || key.contains("*")) {
                 throw new Postconf.Fatal("-Pe or -PX requires service_name/type/parameter");
             }
-            if (value != null && !Postconf.words(value).isEmpty() && Postconf.words(value).size() > 1) {
+            if (value != null && Config.words(value).size() > 1) {
                 throw new Postconf.Fatal("-Pe does not accept whitespace in parameter value");
             }
             int index = indexOf(master, parts[0], parts[1]);
@@ -327,7 +327,7 @@ final class PostconfMaster {
             String[] f = fields.computeIfAbsent(index, k -> new String[] {s.name(), s.type(), s.privateCol(),
                     s.unprivCol(), s.chrootCol(), s.wakeup(), s.maxproc()});
             if (field.equals("command")) {
-                lines.put(index, Postconf.words(value));
+                lines.put(index, Config.words(value));
             } else {
                 f[FIELDS.indexOf(field)] = value;
                 lines.putIfAbsent(index, s.commandLine());
@@ -348,13 +348,13 @@ final class PostconfMaster {
 
     private static void checkField(String field, String value) throws Postconf.Fatal {
         if (field.equals("service")) {
-            if (value.isEmpty() || Postconf.words(value).size() != 1) {
+            if (value.isEmpty() || Config.words(value).size() != 1) {
                 throw new Postconf.Fatal("invalid service field \"" + value + "\" in \"" + value + "\"");
             }
             return;
         }
         if (field.equals("command")) {
-            if (Postconf.words(value).isEmpty()) {
+            if (Config.words(value).isEmpty()) {
                 throw new Postconf.Fatal("invalid command field \"" + value + "\" in \"" + value + "\"");
             }
             return;

@@ -504,6 +504,11 @@ public final class Config {
         return splitList(get(name));
     }
 
+    /** words - text split at white space only, as Postfix's parsers see white space. */
+    public static List<String> words(String value) {
+        return TextFile.words(value);
+    }
+
     public static List<String> splitList(String value) {
         List<String> out = new ArrayList<>();
         int i = 0;

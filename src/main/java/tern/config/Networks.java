@@ -209,8 +209,11 @@ public final class Networks {
         return s.toString();
     }
 
-    /** describe - an address as text (IPv6 without brackets), for messages. */
-    static String text(InetAddress a) {
+    /**
+     * text - an address as Postfix prints it: dotted quad, or RFC 5952 IPv6 without brackets. The
+     * one formatting for logs, replies and messages (smtpd's client address, the smtp client's relay=).
+     */
+    public static String text(InetAddress a) {
         return a instanceof Inet6Address ? ipv6Text(a.getAddress()) : a.getHostAddress();
     }
 }

@@ -1,7 +1,6 @@
 package tern.dns;
 
 import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
@@ -69,45 +68,7 @@ public final class Addresses {
 
     /** text - the numeric form Postfix prints: dotted quad, or compressed IPv6 without brackets. */
     public static String text(InetAddress a) {
-        if (a instanceof Inet6Address) {
-            byte[] b = a.getAddress();
-            // longest run of zero 16-bit groups becomes "::" (RFC 5952)
-            int[] g = new int[8];
-            for (int i = 0; i < 8; i++) {
-                g[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
-            }
-            int bestStart = -1;
-            int bestLen = 0;
-            for (int i = 0; i < 8; ) {
-                if (g[i] != 0) {
-                    i++;
-                    continue;
-                }
-                int j = i;
-                while (j < 8 && g[j] == 0) {
-                    j++;
-                }
-                if (j - i > bestLen && j - i >= 2) {
-                    bestStart = i;
-                    bestLen = j - i;
-                }
-                i = j;
-            }
-            StringBuilder sb = new StringBuilder(39);
-            for (int i = 0; i < 8; i++) {
-                if (i == bestStart) {
-                    sb.append(i == 0 ? "::" : ":");
-                    i += bestLen - 1;
-                    continue;
-                }
-                sb.append(Integer.toHexString(g[i]));
-                if (i < 7) {
-                    sb.append(':');
-                }
-            }
-            return sb.toString();
-        }
-        return a.getHostAddress();
+        return tern.config.Networks.text(a);
     }
 
     public static boolean isV4(InetAddress a) {
