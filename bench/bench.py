@@ -114,6 +114,7 @@ class Bench:
         base = self.opts.dir or None
         self.scratch = tempfile.mkdtemp(prefix="tern-bench-", dir=base)
         os.chmod(self.scratch, 0o755)  # Postfix's daemons (user postfix) and virtual(8) must get in
+        mta.spread_subdirectories(self.scratch)  # each MTA's tree in block groups of its own
         want = set(self.opts.mta)
         if "postfix" in want:
             if os.geteuid() != 0:
