@@ -19,6 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import bench  # noqa: E402
 import idle  # noqa: E402
+import mta  # noqa: E402
 import procstat  # noqa: E402
 import watch  # noqa: E402
 
@@ -117,6 +118,32 @@ class IdleClientsTest(unittest.TestCase):
             for c in conns:
                 c.close()
             server.close()
+
+
+class ClearTest(unittest.TestCase):
+    def test_leftovers_are_moved_aside_not_deleted(self):
+        with tempfile.TemporaryDirectory() as d:
+            inst = mta.Instance(os.path.join(d, "tern"))
+            os.makedirs(os.path.join(inst.spool, "deferred", "A"))
+            os.makedirs(os.path.join(inst.spool, "pid"))
+            os.makedirs(os.path.join(inst.mail, "user", "new"))
+            with open(os.path.join(inst.spool, "deferred", "A", "ABC123"), "w") as f:
+                f.write("queue file")
+            with open(os.path.join(inst.spool, "pid", "master.pid"), "w") as f:
+                f.write("1")
+            with open(os.path.join(inst.mail, "user", "new", "1.msg"), "w") as f:
+                f.write("mail")
+            with open(inst.maillog, "w") as f:
+                f.write("log")
+            inst.clear("local.r1")
+            aside = os.path.join(inst.top, "aside", "local.r1")
+            self.assertTrue(os.path.isfile(os.path.join(aside, "spool", "deferred", "A", "ABC123")))
+            self.assertTrue(os.path.isfile(os.path.join(aside, "mail", "user", "new", "1.msg")))
+            self.assertFalse(os.path.exists(os.path.join(inst.spool, "deferred", "A", "ABC123")))
+            self.assertTrue(os.path.isdir(os.path.join(inst.spool, "deferred", "A")))  # the queue's tree stays
+            self.assertTrue(os.path.isfile(os.path.join(inst.spool, "pid", "master.pid")))
+            self.assertEqual(os.listdir(inst.mail), [])
+            self.assertTrue(os.path.isfile(inst.maillog + ".local.r1"))
 
 
 class ReportPiecesTest(unittest.TestCase):
