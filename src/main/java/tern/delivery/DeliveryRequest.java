@@ -1,6 +1,9 @@
 package tern.delivery;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 import tern.queue.Envelope;
@@ -20,9 +23,38 @@ import tern.queue.Recipient;
  * @param nexthop     the next hop from the resolve step ("example.com", "[10.0.0.1]:2525",
  *                    "unix:/path"; for local/virtual: the recipient domain)
  * @param activeMillis when the queue manager took the message into the active queue (for delays=)
+ * @param content     the queue manager's open channel on queueFile, shared by every request of the
+ *                    message (so that a delivery costs no open and close of its own), or null; agents
+ *                    get it from {@link #channel} and give it back with {@link #release}, read it only
+ *                    with positional reads, and never close it themselves
  */
 public record DeliveryRequest(Path queueFile, Envelope envelope, List<Recipient> recipients, String transport,
-                              String nexthop, long activeMillis) {
+                              String nexthop, long activeMillis, FileChannel content) {
+
+    /** DeliveryRequest - a request without a shared channel: the agent opens the queue file itself. */
+    public DeliveryRequest(Path queueFile, Envelope envelope, List<Recipient> recipients, String transport,
+                           String nexthop, long activeMillis) {
+        this(queueFile, envelope, recipients, transport, nexthop, activeMillis, null);
+    }
+
+    /** channel - a read channel on the queue file: the shared one, or a new one; see {@link #release}. */
+    public FileChannel channel() throws IOException {
+        return content != null ? content : FileChannel.open(queueFile, StandardOpenOption.READ);
+    }
+
+    /**
+     * release - the agent is done with a channel from {@link #channel} (null: none was got): closed
+     * unless it is the shared one. It was only read from, so a failed close loses nothing.
+     */
+    public void release(FileChannel ch) {
+        if (ch != null && ch != content) {
+            try {
+                ch.close();
+            } catch (IOException e) {
+                // nothing was written through it
+            }
+        }
+    }
 
     public String queueId() {
         return envelope.id();

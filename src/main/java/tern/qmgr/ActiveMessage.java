@@ -107,7 +107,7 @@ final class ActiveMessage {
     /** schedule - resolve the pending recipients and start their deliveries (or finish at once). */
     void schedule() {
         try {
-            status = StatusRecords.openAppend(path);
+            status = StatusRecords.open(path);
         } catch (IOException e) {
             qmgr.log().warning(id() + ": cannot open queue file for update: " + e.getMessage());
         }
@@ -164,7 +164,7 @@ final class ActiveMessage {
                     destination = destination + "\u0000" + chunk.get(0).address().toLowerCase(Locale.ROOT);
                 }
                 DeliveryRequest req = new DeliveryRequest(path, file.envelope(), chunk, t.name(), res.nexthop(),
-                        activeMillis);
+                        activeMillis, status);
                 jobs.add(new Job(t, limiters.get(t.name().toLowerCase(Locale.ROOT)), destination, req));
             }
         }
@@ -502,15 +502,17 @@ final class ActiveMessage {
     }
 
     private void remove() {
-        closeStatus();
+        // every delivery has ended, so nobody reads through the channel any more: the file is
+        // emptied through it (one open less per message), then it is closed
         try {
-            qmgr.discard(path);
+            qmgr.discard(path, status);
             qmgr.log().info(id() + ": removed");
         } catch (NoSuchFileException e) {
             // postsuper -d was first
         } catch (IOException e) {
             qmgr.log().warning(id() + ": remove " + path + ": " + e.getMessage());
         }
+        closeStatus();
         qmgr.done(this);
     }
 

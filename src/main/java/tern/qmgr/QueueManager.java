@@ -104,10 +104,13 @@ public final class QueueManager implements AutoCloseable {
         this.pool = pool;
     }
 
-    /** discard - remove a finished message's file (into the file pool when there is one). */
-    void discard(Path file) throws IOException {
+    /**
+     * discard - remove a finished message's file (into the file pool when there is one); open is a
+     * write channel on it that the caller still holds, or null.
+     */
+    void discard(Path file, FileChannel open) throws IOException {
         if (pool != null) {
-            pool.discard(file);
+            pool.discard(file, open);
         } else {
             Files.deleteIfExists(file);
         }

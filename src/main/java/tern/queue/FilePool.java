@@ -124,16 +124,26 @@ public final class FilePool implements AutoCloseable {
     /**
      * discard - a finished message's file goes away: emptied and renamed into the pool under a fresh
      * id when there is room, else unlinked. Either way nothing is left at file.
+     *
+     * @param open a write channel on file that the caller still holds (emptied through it, which
+     *             saves an open), or null
+     * @throws NoSuchFileException when file was gone already (postsuper -d), as without a channel
      */
-    public void discard(Path file) throws IOException {
+    public void discard(Path file, FileChannel open) throws IOException {
         if (closed || count.get() + unsyncedCount.get() >= 2 * size) {
             Files.deleteIfExists(file);
             return;
         }
-        Files.newByteChannel(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING).close();
+        if (open != null) {
+            open.truncate(0);
+        } else {
+            Files.newByteChannel(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING).close();
+        }
         String id = ids.next();
         try {
             Files.move(file, queue.path(dir, id), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (NoSuchFileException e) {
+            throw e; // only an open channel gets here: it emptied a file that someone removed
         } catch (IOException e) {
             Files.deleteIfExists(file); // an id in use or a move refused: give the inode up
             return;

@@ -62,6 +62,8 @@ final class Harness implements AutoCloseable {
     final Cleanup cleanup;
     final List<String> captured = new CopyOnWriteArrayList<>();
     final List<DeliveryRequest> testRequests = new CopyOnWriteArrayList<>();
+    /** What the test agent read through each request's shared channel at offset 0 ("none": no channel). */
+    final List<String> sharedChannelHeads = new CopyOnWriteArrayList<>();
     final Map<String, Integer> attempts = new java.util.concurrent.ConcurrentHashMap<>();
     final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     final java.util.concurrent.atomic.AtomicInteger maxInFlight = new java.util.concurrent.atomic.AtomicInteger();
@@ -124,6 +126,17 @@ final class Harness implements AutoCloseable {
 
     private void testAgent(DeliveryRequest req, ResultSink sink) {
         testRequests.add(req);
+        String head = "none";
+        if (req.content() != null) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(2);
+            try {
+                req.content().read(b, 0);
+                head = new String(b.array(), 0, b.position(), StandardCharsets.US_ASCII);
+            } catch (IOException e) {
+                head = "unreadable: " + e;
+            }
+        }
+        sharedChannelHeads.add(head);
         int now = inFlight.incrementAndGet();
         maxInFlight.accumulateAndGet(now, Math::max);
         try {

@@ -41,6 +41,19 @@ class QueueManagerTest {
     }
 
     @Test
+    void agentsReadThroughTheQueueManagersChannelWhichClosesWithTheMessage() throws Exception {
+        try (Harness h = new Harness(tmp)) {
+            h.qmgr.start();
+            String id = h.submit("sender@example.org", "ok1@test.test");
+            h.awaitLog(id + ": removed", 5000);
+            // the agent opened nothing: the queue manager's read-write channel was open and readable
+            assertThat(h.sharedChannelHeads).containsExactly("C ");
+            assertThat(h.testRequests.get(0).content()).isNotNull();
+            assertThat(h.testRequests.get(0).content().isOpen()).isFalse();
+        }
+    }
+
+    @Test
     void recipientLimitSplitsRequestsAndLimitsConcurrency() throws Exception {
         Map<String, Transport.Limits> limits = Map.of("test", new Transport.Limits(10, 2, 1));
         try (Harness h = new Harness(tmp, limits)) {

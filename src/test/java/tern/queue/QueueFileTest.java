@@ -72,10 +72,7 @@ class QueueFileTest {
 
     @Test
     void statusRecordsAreReadBack() throws IOException {
-        QueueFileWriter w = started();
-        line(w, "x");
-        Envelope e = w.commit(sync);
-        Path p = queue.path(Queue.Dir.INCOMING, e.id());
+        Path p = oneLineMessage();
         StatusRecords.failed(p, 1, 42, "4.4.1", "connect to y.test: refused\tand more");
         StatusRecords.finished(p, 0, "2.0.0", "sent", "250 ok");
         Files.write(p, "D 1\t5.0".getBytes(StandardCharsets.US_ASCII), StandardOpenOption.APPEND); // cut short by a crash
@@ -83,6 +80,21 @@ class QueueFileTest {
         assertThat(q.finished()).containsOnlyKeys(0);
         assertThat(q.pending()).extracting(Recipient::address).containsExactly("z@y.test");
         assertThat(q.lastFailure().get(1).text()).isEqualTo("connect to y.test: refused and more");
+    }
+
+    @Test
+    void statusRecordsThroughTheQueueManagersChannelGoAtTheEndAndItReadsTheContent() throws IOException {
+        Path p = oneLineMessage();
+        try (java.nio.channels.FileChannel ch = StatusRecords.open(p)) {
+            StatusRecords.failed(ch, 1, 42, "4.4.1", "refused");
+            StatusRecords.finished(ch, 0, "2.0.0", "sent", "250 ok");
+            java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(2);
+            ch.read(head, 0); // the delivery agents read the content through the same channel
+            assertThat(new String(head.array(), StandardCharsets.US_ASCII)).isEqualTo("C ");
+        }
+        QueueFile q = QueueFile.read(p);
+        assertThat(q.finished()).containsOnlyKeys(0);
+        assertThat(q.lastFailure().get(1).text()).isEqualTo("refused");
     }
 
     @Test
@@ -175,7 +187,7 @@ class QueueFileTest {
             Files.move(done, queue.path(Queue.Dir.ACTIVE, e.id()));
             Path active = queue.path(Queue.Dir.ACTIVE, e.id());
             Object inode = Files.getAttribute(active, "unix:ino");
-            pool.discard(active);
+            pool.discard(active, null);
             assertThat(Files.exists(active)).isFalse();
             java.util.List<Path> withInode = new java.util.ArrayList<>();
             for (String id : queue.list(Queue.Dir.INCOMING)) {
@@ -191,6 +203,37 @@ class QueueFileTest {
     }
 
     @Test
+    void aFileIsEmptiedThroughTheChannelItsHolderStillHas() throws IOException {
+        try (FilePool pool = new FilePool(queue, Queue.Dir.INCOMING, ids, sync, null, 4)) {
+            Envelope e = committed(pool);
+            Path done = queue.path(Queue.Dir.INCOMING, e.id());
+            Object inode = Files.getAttribute(done, "unix:ino");
+            try (java.nio.channels.FileChannel ch = StatusRecords.open(done)) {
+                StatusRecords.finished(ch, 0, "2.0.0", "sent", "250 ok");
+                pool.discard(done, ch);
+                assertThat(ch.size()).isZero();
+            }
+            assertThat(Files.exists(done)).isFalse();
+            int empty = 0;
+            for (String id : queue.list(Queue.Dir.INCOMING)) {
+                Path p = queue.path(Queue.Dir.INCOMING, id);
+                if (Files.getAttribute(p, "unix:ino").equals(inode) && QueueFile.isPlaceholder(p)) {
+                    empty++;
+                }
+            }
+            assertThat(empty).isEqualTo(1);
+            // removed meanwhile (postsuper -d): said as without a channel, so nobody logs "removed"
+            Envelope gone = committed(pool);
+            Path file = queue.path(Queue.Dir.INCOMING, gone.id());
+            try (java.nio.channels.FileChannel ch = StatusRecords.open(file)) {
+                Files.delete(file);
+                assertThatThrownBy(() -> pool.discard(file, ch))
+                        .isInstanceOf(java.nio.file.NoSuchFileException.class);
+            }
+        }
+    }
+
+    @Test
     void aRecycledFileLosesPostsupersExpiryMarkBeforeItIsHandedOut() throws Exception {
         try (FilePool pool = new FilePool(queue, Queue.Dir.INCOMING, ids, sync, null, 4)) {
             Envelope e = committed(pool);
@@ -199,7 +242,7 @@ class QueueFileTest {
             mode.add(java.nio.file.attribute.PosixFilePermission.GROUP_EXECUTE); // postsuper -e
             Files.setPosixFilePermissions(done, mode);
             Object inode = Files.getAttribute(done, "unix:ino");
-            pool.discard(done);
+            pool.discard(done, null);
             for (int i = 0; i < 3; i++) {
                 committed(pool); // the pool runs low and refills, the recycled file first
             }
@@ -221,6 +264,13 @@ class QueueFileTest {
             assertThat(recycled).isNotNull();
             assertThat(QueueFile.forcedExpire(recycled)).isFalse();
         }
+    }
+
+    /** oneLineMessage - a committed message (recipients from started()) whose content is "x". */
+    private Path oneLineMessage() throws IOException {
+        QueueFileWriter w = started();
+        line(w, "x");
+        return queue.path(Queue.Dir.INCOMING, w.commit(sync).id());
     }
 
     private Envelope committed(FilePool pool) throws IOException {

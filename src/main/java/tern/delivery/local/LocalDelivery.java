@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -198,7 +197,7 @@ public final class LocalDelivery implements DeliveryAgent {
     public void deliver(DeliveryRequest request, ResultSink sink) {
         FileChannel q;
         try {
-            q = FileChannel.open(request.queueFile(), StandardOpenOption.READ);
+            q = request.channel();
         } catch (IOException e) {
             for (Recipient r : request.recipients()) {
                 sink.result(RecipientResult.deferred(r, "4.3.0", Attempt.RELAY,
@@ -206,7 +205,7 @@ public final class LocalDelivery implements DeliveryAgent {
             }
             return;
         }
-        try (q) {
+        try {
             Req req = new Req(request, q);
             for (Recipient r : request.recipients()) {
                 Attempt a = new Attempt(r, s.duplicateFilterLimit());
@@ -218,8 +217,8 @@ public final class LocalDelivery implements DeliveryAgent {
                 }
                 report(req, a, sink);
             }
-        } catch (IOException e) {
-            log.warning("close " + request.queueFile() + ": " + e.getMessage());
+        } finally {
+            request.release(q);
         }
     }
 
@@ -769,7 +768,7 @@ public final class LocalDelivery implements DeliveryAgent {
             return;
         }
         DeliveryRequest pass = new DeliveryRequest(r.request.queueFile(), r.env, List.of(rcpt), name, nexthop,
-                r.request.activeMillis());
+                r.request.activeMillis(), r.request.content());
         agent.deliver(pass, a::add);
     }
 

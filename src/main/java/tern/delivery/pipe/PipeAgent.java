@@ -8,7 +8,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -127,7 +126,9 @@ public final class PipeAgent implements DeliveryAgent {
             all(sink, rcpts, RecipientResult.Status.BOUNCED, "5.2.3", "message too large");
             return;
         }
-        try (FileChannel ch = FileChannel.open(req.queueFile(), StandardOpenOption.READ)) {
+        FileChannel ch = null;
+        try {
+            ch = req.channel();
             if (attrs.flag('D') && deliveredToLoop(ch, env, rcpts.get(0).address())) {
                 all(sink, rcpts, RecipientResult.Status.BOUNCED, "5.4.6",
                         "mail forwarding loop for " + rcpts.get(0).address());
@@ -147,6 +148,8 @@ public final class PipeAgent implements DeliveryAgent {
             all(sink, rcpts, o.status(), o.dsn(), o.text());
         } catch (IOException e) {
             all(sink, rcpts, RecipientResult.Status.DEFERRED, "4.3.0", "mail system error: " + e.getMessage());
+        } finally {
+            req.release(ch);
         }
     }
 

@@ -10,7 +10,6 @@ import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -189,7 +188,9 @@ public final class SmtpAgent implements DeliveryAgent, AutoCloseable {
         if (d.pending.isEmpty()) {
             return;
         }
-        try (FileChannel content = FileChannel.open(req.queueFile(), StandardOpenOption.READ)) {
+        FileChannel content = null;
+        try {
+            content = req.channel();
             d.content = content;
             deliverAll(d);
         } catch (IOException e) {
@@ -205,6 +206,8 @@ public final class SmtpAgent implements DeliveryAgent, AutoCloseable {
                 d.fail(r, w, "none");
             }
             return;
+        } finally {
+            req.release(content);
         }
         // Whatever is left failed everywhere: report it with the last reason, as smtp_connect does.
         if (!d.pending.isEmpty()) {

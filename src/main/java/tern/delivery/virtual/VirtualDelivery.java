@@ -3,7 +3,6 @@ package tern.delivery.virtual;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -107,7 +106,7 @@ public final class VirtualDelivery implements DeliveryAgent {
     public void deliver(DeliveryRequest request, ResultSink sink) {
         FileChannel q;
         try {
-            q = FileChannel.open(request.queueFile(), StandardOpenOption.READ);
+            q = request.channel();
         } catch (IOException e) {
             for (Recipient r : request.recipients()) {
                 sink.result(RecipientResult.deferred(r, "4.3.0", RELAY,
@@ -115,7 +114,7 @@ public final class VirtualDelivery implements DeliveryAgent {
             }
             return;
         }
-        try (q) {
+        try {
             Envelope env = request.envelope();
             byte[] buffer = MessageText.bufferFor(env.contentLength());
             Set<String> delivered = null;
@@ -133,8 +132,8 @@ public final class VirtualDelivery implements DeliveryAgent {
                 }
                 sink.result(result);
             }
-        } catch (IOException e) {
-            log.warning("close " + request.queueFile() + ": " + e.getMessage());
+        } finally {
+            request.release(q);
         }
     }
 
