@@ -143,7 +143,7 @@ public final class FilePool implements AutoCloseable {
         try {
             Files.move(file, queue.path(dir, id), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (NoSuchFileException e) {
-            throw e; // only an open channel gets here: it emptied a file that someone removed
+            throw e; // removed meanwhile (postsuper -d): the caller tells that apart, as without a channel
         } catch (IOException e) {
             Files.deleteIfExists(file); // an id in use or a move refused: give the inode up
             return;

@@ -206,6 +206,18 @@ final class Harness implements AutoCloseable {
         return submit(sender, 0, MailParams.NONE, rcpts);
     }
 
+    /**
+     * submitDeferred - submit, wait for the first recipient's attempt and for the queue manager to
+     * settle, and check that the message went to the deferred queue; returns its id.
+     */
+    String submitDeferred(String sender, String... rcpts) throws Exception {
+        String id = submit(sender, rcpts);
+        awaitLog(id + ": to=<" + rcpts[0] + ">", 5000);
+        awaitIdle(5000);
+        org.assertj.core.api.Assertions.assertThat(queue.find(id)).isEqualTo(Queue.Dir.DEFERRED);
+        return id;
+    }
+
     String log() {
         return logBuffer.toString(StandardCharsets.UTF_8);
     }

@@ -300,10 +300,7 @@ class QueueManagerTest {
         try (Harness h = new Harness(tmp)) {
             h.qmgr.start();
             long before = System.currentTimeMillis();
-            String id = h.submit("sender@example.org", "once@test.test", "ok@test.test");
-            h.awaitLog(id + ": to=<once@test.test>", 5000);
-            h.awaitIdle(5000);
-            assertThat(h.queue.find(id)).isEqualTo(Queue.Dir.DEFERRED);
+            String id = h.submitDeferred("sender@example.org", "once@test.test", "ok@test.test");
             QueueFile q = h.read(Queue.Dir.DEFERRED, id);
             assertThat(q.pending()).extracting(r -> r.address()).containsExactly("once@test.test");
             assertThat(q.finished().get(1).status()).isEqualTo("sent");
@@ -383,10 +380,7 @@ class QueueManagerTest {
         try (Harness h = new Harness(tmp, "minimal_backoff_time = 1h", "maximal_backoff_time = 2h",
                 "queue_run_delay = 1h")) {
             h.qmgr.start();
-            String id = h.submit("sender@example.org", "once@test.test");
-            h.awaitLog(id + ": to=<once@test.test>", 5000);
-            h.awaitIdle(5000);
-            assertThat(h.queue.find(id)).isEqualTo(Queue.Dir.DEFERRED);
+            String id = h.submitDeferred("sender@example.org", "once@test.test");
             assertThat(h.qmgr.flushSite("other.test")).isZero();
             assertThat(h.qmgr.flushSite("TEST.test")).isEqualTo(1);
             h.awaitLog(id + ": removed", 5000);
@@ -403,10 +397,7 @@ class QueueManagerTest {
         try (Harness h = new Harness(tmp, "minimal_backoff_time = 1h", "maximal_backoff_time = 2h",
                 "queue_run_delay = 1h")) {
             h.qmgr.start();
-            String id = h.submit("sender@example.org", "defer@test.test");
-            h.awaitLog(id + ": to=<defer@test.test>", 5000);
-            h.awaitIdle(5000);
-            assertThat(h.queue.find(id)).isEqualTo(Queue.Dir.DEFERRED);
+            String id = h.submitDeferred("sender@example.org", "defer@test.test");
             // what postsuper -e does: the group execute bit
             Path p = h.queue.path(Queue.Dir.DEFERRED, id);
             java.util.Set<java.nio.file.attribute.PosixFilePermission> mode = Files.getPosixFilePermissions(p);

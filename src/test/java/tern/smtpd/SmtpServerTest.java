@@ -260,6 +260,7 @@ class SmtpServerTest {
     void clientThatStopsReadingIsCutOff() throws Exception {
         try (TestServer t = server("smtpd_timeout = 1", "smtpd_junk_command_limit = 100000000",
                 "smtpd_hard_error_limit = 100000000"); Client c = new Client(t.port())) {
+            c.reply(); // the greeting: the session is under way, so idle() below waits for its end
             // pipelined NOOPs whose replies are never read: the server's writes block, and smtpd_timeout ends it
             byte[] noops = "NOOP\r\n".repeat(100_000).getBytes(StandardCharsets.US_ASCII);
             Thread writer = Thread.ofVirtual().start(() -> {
